@@ -126,7 +126,7 @@ public final class Tensor {
                 for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8);
             }
             case FLOAT16 -> {
-                for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(b.getShort(i * 2));
+                for (int i = 0; i < n; i++) out[i] = halfToFloat(b.getShort(i * 2));
             }
             case BFLOAT16 -> {
                 for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
@@ -161,6 +161,22 @@ public final class Tensor {
             default -> throw new IllegalStateException("tensor of type " + dtype + " is not an integer tensor");
         }
         return out;
+    }
+
+    /** IEEE 754 binary16 to float (Float.float16ToFloat needs Java 20). */
+    static float halfToFloat(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f; // subnormal: mant * 2^-24
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     public static long numel(long[] shape) {
