@@ -147,9 +147,11 @@ public final class Protocols {
                         float[] row = new float[c * w];
                         float[] max = new float[w];
                         float[] sum = new float[w];
+                        float[] tmp = new float[w];
                         for (int y = 0; y < h; y++) {
                             rows.row(y, row, 0, w);
-                            ScoreOps.softmaxAdd(row, 0, w, c, w, acc, y * w, h * w, max, sum);
+                            ScoreOps.softmaxAdd(row, 0, w, c, w, acc, y * w, h * w, max, sum,
+                                    tmp);
                         }
                     } else {
                         for (int y = 0; y < h; y++) {
@@ -200,9 +202,10 @@ public final class Protocols {
                 post.execute(() -> {
                     float[] max = new float[cropW];
                     float[] sum = new float[cropW];
+                    float[] tmp = new float[cropW];
                     for (int y = 0; y < cropH; y++) {
                         ScoreOps.softmaxAdd(logits, y * inW, inH * inW, c, cropW, acc,
-                                (top + y) * pw + left, ph * pw, max, sum);
+                                (top + y) * pw + left, ph * pw, max, sum, tmp);
                     }
                 });
             }
