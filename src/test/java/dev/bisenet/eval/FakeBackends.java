@@ -83,6 +83,24 @@ final class FakeBackends {
         }
     }
 
+    /** Three classes whose logits are a fixed affine map of the pixel's three input values. */
+    static final class Affine extends Recording {
+        static final float[][] WEIGHT = {{2, -1, 0.5f}, {-1, 1.5f, 1}, {0.3f, 0.2f, -2}};
+        static final float[] BIAS = {0.1f, -0.2f, 0.05f};
+
+        Affine() {
+            super(3);
+        }
+
+        @Override
+        void pixel(float[] rgb, float[] logits) {
+            for (int k = 0; k < 3; k++) {
+                logits[k] = WEIGHT[k][0] * rgb[0] + WEIGHT[k][1] * rgb[1] + WEIGHT[k][2] * rgb[2]
+                        + BIAS[k];
+            }
+        }
+    }
+
     /**
      * Input channels 0 and 1 hold a pixel's row and column, channel 2 is 1 on image pixels (0 on
      * padding). Records how often each image pixel was seen and gives logits that depend only on
