@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * next network call; because that thread runs tasks in order, the matrix and each image's
  * accumulator are only ever touched by one thread and need no locking. At most
  * {@link #MAX_PENDING} post-processing tasks wait at a time, each holding one logits array, so
- * memory stays bounded when the worker falls behind.
+ * memory stays bounded when the worker falls behind. The backend must return a new array from
+ * each {@code logits} call (DJL's and ONNX Runtime's copies are), since the worker reads it
+ * after the next call has started.
  */
 public final class Evaluator {
 
