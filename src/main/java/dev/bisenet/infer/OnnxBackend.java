@@ -61,13 +61,15 @@ public final class OnnxBackend implements Backend {
 
     private OnnxBackend(byte[] model, Path file, String source, Options options) {
         this.source = source;
-        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        // The default environment: asking for another logging level warns once one exists.
+        this.env = OrtEnvironment.getEnvironment();
         OrtSession s = null;
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(1);
+            so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             s = file != null ? env.createSession(file.toString(), so) : env.createSession(model, so);
             this.session = s;
             Map<String, NodeInfo> in = s.getInputInfo();
