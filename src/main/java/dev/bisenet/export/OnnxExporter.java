@@ -1,0 +1,64 @@
+package dev.bisenet.export;
+
+import dev.bisenet.checkpoint.StateDict;
+import dev.bisenet.model.ModelSpec;
+import dev.bisenet.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a BiSeNetV2 checkpoint as a self-contained ONNX model for inference, straight from its
+ * weights (no PyTorch needed): BatchNorm folded, booster heads dropped, standard operators only.
+ *
+ * <p>Interface of the model: input {@code input} float32 (N, 3, H, W), normalised RGB; output
+ * {@code logits} float32 (N, classes, H, W) at the input's size; with argmax also {@code labels}
+ * int32 (N, H, W), the class of each pixel (int32 as the reference's own export, and half the
+ * size of int64). N, H and W are the dynamic dimensions {@code N}, {@code H}, {@code W} unless a
+ * size is fixed. H and W must be multiples of 32.
+ */
+public final class OnnxExporter {
+
+    public static final String INPUT = "input";
+    public static final String LOGITS = "logits";
+    public static final String LABELS = "labels";
+    public static final String PRODUCER = "bisenet-java";
+    /** IR version 8 (ONNX 1.10 to 1.12) carries opsets up to 17. */
+    public static final int IR_VERSION = 8;
+
+    private OnnxExporter() {}
+
+    /**
+     * The ONNX model bytes for {@code sd} (a reference-layout BiSeNetV2 state dict, with or
+     * without {@code module.} prefixes and booster heads).
+     *
+     * @param source the checkpoint's name, for messages
+     * @throws dev.bisenet.util.UserException when the state dict is not a BiSeNetV2 of the
+     *     supported layout
+     */
+    public static byte[] export(StateDict sd, String source, OnnxExportOptions options) {
+        sd = sd.withoutModulePrefix();
+        ModelSpec spec = ModelSpec.detect(sd, source); // refuses older layouts with a clear message
+        int classes = spec.numClasses();
+
+        OnnxGraph g = new OnnxGraph();
+        Object h = options.dynamicSize() ? "H" : (Object) (long) options.height();
+        Object w = options.dynamicSize() ? "W" : (Object) (long) options.width();
+        String input = g.input(INPUT, 3);
+        String logits = new BiSeNetV2Graph(g, sd, source).build(input);
+        List<byte[]> outputs = new ArrayList<>();
+        outputs.add(OnnxProto.valueInfo(logits, OnnxProto.FLOAT, "N", (long) classes, h, w));
+        if (options.argmax()) {
+            String labels = g.argmaxChannels(logits, LABELS);
+            outputs.add(OnnxProto.valueInfo(labels, OnnxProto.INT32, "N", h, w));
+        }
+        byte[] graph = g.encode("bisenetv2", List.of(OnnxProto.valueInfo(input, OnnxProto.FLOAT, "N", 3L, h, w)), outputs);
+        return OnnxProto.model(IR_VERSION, PRODUCER, null, options.opset(), graph, options.metadata());
+    }
+
+    /** {@link #export} into {@code file}, written atomically (a temporary file, then a rename). */
+    public static void write(StateDict sd, String source, OnnxExportOptions options, Path file) throws IOException {
+        AtomicFiles.write(file, export(sd, source, options));
+    }
+}
