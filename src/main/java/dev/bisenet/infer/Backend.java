@@ -20,6 +20,14 @@ public interface Backend extends AutoCloseable {
      */
     float[] logits(float[] nchw, int n, int h, int w);
 
+    /**
+     * Runs the network and returns class indices, the argmax taken inside the engine's graph
+     * (never in a Java pixel loop).
+     *
+     * @return labels, shape (n, h, w), row-major
+     */
+    int[] labels(float[] nchw, int n, int h, int w);
+
     /** A short name for messages and benchmarks, such as {@code pytorch} or {@code onnx}. */
     String name();
 

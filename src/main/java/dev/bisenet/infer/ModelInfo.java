@@ -1,0 +1,66 @@
+package dev.bisenet.infer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a segmentation needs besides the network: class names, the colour of each class and the
+ * normalisation of the input (RGB / 255, then (x - mean) / std).
+ */
+public record ModelInfo(List<String> classNames, int[] palette, float[] mean, float[] std) {
+
+    /** ImageNet statistics: the fallback when a model says nothing about its normalisation. */
+    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    public ModelInfo {
+        classNames = List.copyOf(classNames);
+        if (palette.length != classNames.size()) {
+            throw new IllegalArgumentException(palette.length + " palette colours for " + classNames.size() + " classes");
+        }
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("mean and std need 3 values (r, g, b)");
+        }
+        for (float s : std) {
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("std values must be positive, got " + s);
+            }
+        }
+    }
+
+    public int numClasses() {
+        return classNames.size();
+    }
+
+    /** Generic names {@code class0..} and a generated palette, with ImageNet normalisation. */
+    public static ModelInfo generic(int numClasses) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < numClasses; i++) {
+            names.add("class" + i);
+        }
+        return new ModelInfo(names, generatedPalette(numClasses), IMAGENET_MEAN, IMAGENET_STD);
+    }
+
+    public ModelInfo withNormalisation(float[] mean, float[] std) {
+        return new ModelInfo(classNames, palette, mean, std);
+    }
+
+    /**
+     * The PASCAL VOC colour map: class i's bits spread over the high bits of r, g and b, so
+     * neighbouring indices get clearly different colours, for any number of classes.
+     */
+    public static int[] generatedPalette(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            int r = 0, g = 0, b = 0, c = i;
+            for (int j = 7; j >= 0 && c > 0; j--) {
+                r |= (c & 1) << j;
+                g |= ((c >> 1) & 1) << j;
+                b |= ((c >> 2) & 1) << j;
+                c >>= 3;
+            }
+            p[i] = (r << 16) | (g << 8) | b;
+        }
+        return p;
+    }
+}
