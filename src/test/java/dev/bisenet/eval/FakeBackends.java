@@ -52,6 +52,11 @@ final class FakeBackends {
             return out;
         }
 
+        @Override
+        public int[] labels(float[] nchw, int n, int h, int w) {
+            return argmax(logits(nchw, n, h, w), n, classes, h * w);
+        }
+
         /** The logits of one pixel from its three input values. */
         abstract void pixel(float[] rgb, float[] logits);
 
@@ -63,6 +68,21 @@ final class FakeBackends {
         @Override
         public void close() {
         }
+    }
+
+    /** Per-pixel argmax of (n, classes, plane) logits; fakes only (real backends do it in-graph). */
+    static int[] argmax(float[] logits, int n, int classes, int plane) {
+        int[] out = new int[n * plane];
+        for (int b = 0; b < n; b++) {
+            for (int i = 0; i < plane; i++) {
+                int best = 0;
+                for (int k = 1; k < classes; k++) {
+                    if (logits[(b * classes + k) * plane + i] > logits[(b * classes + best) * plane + i]) best = k;
+                }
+                out[b * plane + i] = best;
+            }
+        }
+        return out;
     }
 
     /**
