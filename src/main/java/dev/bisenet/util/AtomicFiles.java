@@ -42,7 +42,18 @@ public final class AtomicFiles {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                writer.writeTo(out);
+                // The writer may close its stream (a ZipOutputStream does): keep the channel open for force().
+                writer.writeTo(new java.io.FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                });
                 out.flush();
                 ch.force(true); // on disk before the rename makes it visible: a crash never leaves a torn file
             }
