@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "BiSeNet V2 semantic segmentation on the JVM: predict, evaluate, train, export, benchmark.",
         subcommands = {
+            PredictCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Examples:",

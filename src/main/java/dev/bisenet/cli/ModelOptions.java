@@ -1,0 +1,135 @@
+package dev.bisenet.cli;
+
+import dev.bisenet.checkpoint.Sidecar;
+import dev.bisenet.data.Preset;
+import dev.bisenet.infer.Backend;
+import dev.bisenet.infer.ModelInfo;
+import dev.bisenet.infer.Segmenter;
+import dev.bisenet.model.ModelSpec;
+import dev.bisenet.util.UserException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * Options that choose a model and describe it: checkpoint, preset, class count, normalisation,
+ * backend. Shared by predict, eval, export and bench.
+ */
+public final class ModelOptions {
+
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Model weights: a .pth state_dict in the reference layout (a sidecar NAME.json beside it is used when present).")
+    Path checkpoint;
+
+    @Option(names = "--classes", paramLabel = "N",
+            description = "Expected class count; read from the checkpoint, so this is only a check (a conflict is an error).")
+    Integer classes;
+
+    @Option(names = "--preset", paramLabel = "NAME",
+            description = "Dataset preset for class names, palette and normalisation: cityscapes, camvid, coco, ade20k.")
+    String preset;
+
+    @Option(names = "--mean", paramLabel = "R,G,B", split = ",", description = "Normalisation mean of RGB/255 (overrides sidecar and preset).")
+    float[] mean;
+
+    @Option(names = "--std", paramLabel = "R,G,B", split = ",", description = "Normalisation std of RGB/255 (overrides sidecar and preset).")
+    float[] std;
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "pytorch",
+            description = "Inference engine: pytorch (DJL, default).")
+    String backend;
+
+    /** The shipped CamVid model, relative to the installation. */
+    static Path shippedCamvidModel() {
+        String home = System.getProperty("bisenet.home", ".");
+        return Path.of(home, "models", "bisenetv2_camvid.pth");
+    }
+
+    Preset presetOrNull() {
+        return preset == null ? null : Preset.parse(preset);
+    }
+
+    /** The checkpoint to load: the given one, or the shipped model of the preset, or null. */
+    Path resolveCheckpoint() {
+        if (checkpoint != null) {
+            if (!Files.isRegularFile(checkpoint)) {
+                throw new UserException(checkpoint + ": no such checkpoint file");
+            }
+            return checkpoint;
+        }
+        Preset p = presetOrNull();
+        if (p == Preset.CAMVID && Files.isRegularFile(shippedCamvidModel())) {
+            return shippedCamvidModel();
+        }
+        return null;
+    }
+
+    /** Loads the model (or builds a random one, with a warning) and describes it. */
+    Segmenter open(PrintStream log) {
+        if (mean != null ^ std != null) {
+            throw new UserException("--mean and --std go together: give both or neither");
+        }
+        if ((mean != null && mean.length != 3) || (std != null && std.length != 3)) {
+            throw new UserException("--mean and --std take three numbers each, r,g,b (fractions of 255)");
+        }
+        if (!backend.equals("pytorch")) {
+            throw new UserException("--backend " + backend + " is not available; use pytorch");
+        }
+        Path file = resolveCheckpoint();
+        Preset p = presetOrNull();
+        Backend net;
+        Sidecar side = null;
+        if (file != null) {
+            net = Segmenter.loadPyTorch(file);
+            side = Sidecar.readFor(file);
+            log.println("model: " + file + " (" + net.numClasses() + " classes, " + net.name() + ")");
+        } else {
+            int n = classes != null ? classes : p != null ? p.numClasses() : 0;
+            if (n <= 0) {
+                throw new UserException("no --checkpoint: give --preset or --classes to build a randomly initialised model");
+            }
+            net = Segmenter.randomPyTorch(ModelSpec.reference(n, false), 0);
+            log.println("warning: no checkpoint given" + (p == Preset.CAMVID ? " and no shipped CamVid model found" : "")
+                    + ": the model is RANDOMLY INITIALISED and its output is meaningless");
+        }
+        if (classes != null && classes != net.numClasses()) {
+            net.close();
+            throw new UserException("--classes " + classes + " conflicts with the checkpoint, which has "
+                    + net.numClasses() + " classes (the count is read from head.conv_out.1.weight)");
+        }
+        return new Segmenter(net, describe(net.numClasses(), side, p, log));
+    }
+
+    /** Class names, palette and normalisation: flags, then sidecar, then preset, then a guess. */
+    ModelInfo describe(int numClasses, Sidecar side, Preset p, PrintStream log) {
+        ModelInfo info;
+        if (p != null) {
+            if (p.numClasses() != numClasses) {
+                throw new UserException("--preset " + p.cliName() + " has " + p.numClasses()
+                        + " classes but the model has " + numClasses);
+            }
+            info = infoOf(p);
+        } else if (side != null) {
+            info = Segmenter.infoOf(side, numClasses);
+        } else {
+            Preset guess = Preset.byClassCount(numClasses);
+            if (guess != null) {
+                log.println("note: no sidecar and no --preset; assuming " + guess.cliName() + " from the class count ("
+                        + numClasses + "); pass --preset to choose");
+                info = infoOf(guess);
+            } else {
+                log.println("note: no sidecar and no --preset: generic class names, ImageNet normalisation");
+                info = ModelInfo.generic(numClasses);
+            }
+        }
+        if (mean != null) {
+            info = info.withNormalisation(mean, std);
+        }
+        return info;
+    }
+
+    static ModelInfo infoOf(Preset p) {
+        return new ModelInfo(p.classNames(), p.palette(), p.mean(), p.std());
+    }
+}
