@@ -10,7 +10,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.bisenet.model.BiSeNetV2;
 import dev.bisenet.model.OutputMode;
-import java.nio.FloatBuffer;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -27,6 +29,8 @@ public final class DjlBackend implements Backend {
     private final Model model;
     private final BiSeNetV2 net;
     private final boolean ownsModel;
+    /** Input staging reused across calls: fresh pages are slow to touch on these VMs. */
+    private ByteBuffer input;
 
     /**
      * @param model a model whose block is a {@link BiSeNetV2} with its weights loaded
@@ -62,7 +66,7 @@ public final class DjlBackend implements Backend {
     public int[] labels(float[] nchw, int n, int h, int w) {
         try (NDManager nd = model.getNDManager().newSubManager()) {
             NDArray out = run(nd, nchw, n, h, w, PREDICT);               // (n, h, w) int64
-            return out.toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
+            return out.toType(DataType.INT32, false).toIntArray();
         }
     }
 
@@ -73,7 +77,14 @@ public final class DjlBackend implements Backend {
         // Grad mode is per thread in libtorch and on by default: inference must switch it off
         // on every calling thread or the engine records an autograd graph.
         JniUtils.setGradMode(false);
-        NDArray x = nd.create(FloatBuffer.wrap(nchw), new Shape(n, 3, h, w));
+        if (input == null || input.capacity() < 4 * nchw.length) {
+            input = ByteBuffer.allocateDirect(4 * nchw.length).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer view = input.duplicate().order(ByteOrder.nativeOrder());
+        view.limit(4 * nchw.length);
+        view.asFloatBuffer().put(nchw);
+        // The tensor aliases the staging buffer (no copy); it is closed with `nd` before the next call.
+        NDArray x = nd.create(view.slice().order(ByteOrder.nativeOrder()), new Shape(n, 3, h, w), DataType.FLOAT32);
         return net.forward(new ParameterStore(nd, false), new NDList(x), false, mode).singletonOrThrow();
     }
 

@@ -2,7 +2,6 @@ package dev.bisenet.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -38,7 +37,7 @@ public final class Init {
             } else if (key.endsWith("running_var") || (key.endsWith(".weight") && !LAST_BN.matcher(key).matches())) {
                 Arrays.fill(v, 1f); // BN weight and running variance
             } // biases, running means and the last-BN weights stay 0
-            a.set(FloatBuffer.wrap(v));
+            Weights.assign(a, v);
         }
     }
 }

@@ -82,7 +82,7 @@ public final class Weights {
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Tensor t = sd.get(e.getKey());
             if (t != null && Arrays.equals(t.shape(), e.getValue().getArray().getShape().getShape())) {
-                e.getValue().getArray().set(FloatBuffer.wrap(t.toFloats()));
+                assign(e.getValue().getArray(), t.toFloats());
                 loaded++;
             }
         }
@@ -111,6 +111,17 @@ public final class Weights {
             }
         }
         return sd;
+    }
+
+    /**
+     * Overwrites an array's values in place (the same NDArray object, so parameters keep their
+     * identity). Not {@code NDArray.set}: in this DJL version it makes libtorch print a
+     * deprecation warning, and leaves the tensor aliasing a Java direct buffer.
+     */
+    public static void assign(NDArray target, float[] values) {
+        try (NDArray src = target.getManager().create(FloatBuffer.wrap(values), target.getShape())) {
+            target.intern(src.duplicate()); // duplicate: a native copy that owns its memory
+        }
     }
 
     private static boolean isOptional(String key, Map<String, Parameter> params, BiSeNetV2 model) {

@@ -7,7 +7,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.bisenet.checkpoint.StateDict;
 import dev.bisenet.checkpoint.Tensor;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +110,7 @@ public final class Sgd {
             if (s.buffer == null) {
                 s.buffer = w.getManager().zeros(w.getShape());
             }
-            s.buffer.set(FloatBuffer.wrap(sd.get(key).toFloats()));
+            dev.bisenet.model.Weights.assign(s.buffer, sd.get(key).toFloats());
         }
     }
 
