@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         description = "BiSeNet V2 semantic segmentation on the JVM: predict, evaluate, train, export, benchmark.",
         subcommands = {
             PredictCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Examples:",

@@ -3,7 +3,9 @@ package dev.bisenet.cli;
 import dev.bisenet.checkpoint.Sidecar;
 import dev.bisenet.data.Preset;
 import dev.bisenet.infer.Backend;
+import dev.bisenet.infer.Backends;
 import dev.bisenet.infer.ModelInfo;
+import dev.bisenet.infer.OnnxBackend;
 import dev.bisenet.infer.Segmenter;
 import dev.bisenet.model.ModelSpec;
 import dev.bisenet.util.UserException;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
 public final class ModelOptions {
 
     @Option(names = "--checkpoint", paramLabel = "FILE",
-            description = "Model weights: a .pth state_dict in the reference layout (a sidecar NAME.json beside it is used when present).")
+            description = "Model: a .pth state_dict in the reference layout (its sidecar NAME.json is used when present) or an .onnx file.")
     Path checkpoint;
 
     @Option(names = "--classes", paramLabel = "N",
@@ -37,7 +39,7 @@ public final class ModelOptions {
     float[] std;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "pytorch",
-            description = "Inference engine: pytorch (DJL, default).")
+            description = "Inference engine: pytorch (DJL, default) or onnx (ONNX Runtime; a .pth is exported in memory).")
     String backend;
 
     /** The shipped CamVid model, relative to the installation. */
@@ -65,29 +67,41 @@ public final class ModelOptions {
         return null;
     }
 
+    /** A model ready to run, and what its classes are. */
+    record Opened(Backend backend, ModelInfo info, Path file) {}
+
     /** Loads the model (or builds a random one, with a warning) and describes it. */
-    Segmenter open(PrintStream log) {
+    Opened openBackend(PrintStream log, int threads) {
         if (mean != null ^ std != null) {
             throw new UserException("--mean and --std go together: give both or neither");
         }
         if ((mean != null && mean.length != 3) || (std != null && std.length != 3)) {
             throw new UserException("--mean and --std take three numbers each, r,g,b (fractions of 255)");
         }
-        if (!backend.equals("pytorch")) {
-            throw new UserException("--backend " + backend + " is not available; use pytorch");
-        }
+        Backends.Kind kind = Backends.Kind.parse(backend);
         Path file = resolveCheckpoint();
         Preset p = presetOrNull();
         Backend net;
-        Sidecar side = null;
+        ModelInfo fromFile = null;
         if (file != null) {
-            net = Segmenter.loadPyTorch(file);
-            side = Sidecar.readFor(file);
-            log.println("model: " + file + " (" + net.numClasses() + " classes, " + net.name() + ")");
+            if (Backends.isOnnx(file)) {
+                kind = Backends.Kind.ONNX;
+            }
+            net = Backends.open(file, kind, threads);
+            Sidecar side = Backends.isOnnx(file) ? null : Sidecar.readFor(file);
+            if (side != null) {
+                fromFile = Segmenter.infoOf(side, net.numClasses());
+            } else if (net instanceof OnnxBackend onnx) {
+                fromFile = Backends.infoOf(onnx.metadata(), net.numClasses());
+            }
+            log.println("model: " + file + " (" + net.numClasses() + " classes, " + net.name() + " backend)");
         } else {
             int n = classes != null ? classes : p != null ? p.numClasses() : 0;
             if (n <= 0) {
                 throw new UserException("no --checkpoint: give --preset or --classes to build a randomly initialised model");
+            }
+            if (kind != Backends.Kind.PYTORCH) {
+                throw new UserException("a randomly initialised model runs on the pytorch backend only; give --checkpoint");
             }
             net = Segmenter.randomPyTorch(ModelSpec.reference(n, false), 0);
             log.println("warning: no checkpoint given" + (p == Preset.CAMVID ? " and no shipped CamVid model found" : "")
@@ -98,20 +112,34 @@ public final class ModelOptions {
             throw new UserException("--classes " + classes + " conflicts with the checkpoint, which has "
                     + net.numClasses() + " classes (the count is read from head.conv_out.1.weight)");
         }
-        return new Segmenter(net, describe(net.numClasses(), side, p, log));
+        try {
+            return new Opened(net, describe(net.numClasses(), fromFile, p, log), file);
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    Segmenter open(PrintStream log, int threads) {
+        Opened o = openBackend(log, threads);
+        return new Segmenter(o.backend(), o.info());
     }
 
     /** Class names, palette and normalisation: flags, then sidecar, then preset, then a guess. */
-    ModelInfo describe(int numClasses, Sidecar side, Preset p, PrintStream log) {
+    ModelInfo describe(int numClasses, ModelInfo fromFile, Preset p, PrintStream log) {
         ModelInfo info;
-        if (p != null) {
+        if (fromFile != null) {
+            info = fromFile; // the model's own sidecar or ONNX metadata: what it was trained with
+            if (p != null && p.numClasses() != numClasses) {
+                throw new UserException("--preset " + p.cliName() + " has " + p.numClasses()
+                        + " classes but the model has " + numClasses);
+            }
+        } else if (p != null) {
             if (p.numClasses() != numClasses) {
                 throw new UserException("--preset " + p.cliName() + " has " + p.numClasses()
                         + " classes but the model has " + numClasses);
             }
             info = infoOf(p);
-        } else if (side != null) {
-            info = Segmenter.infoOf(side, numClasses);
         } else {
             Preset guess = Preset.byClassCount(numClasses);
             if (guess != null) {
@@ -130,6 +158,6 @@ public final class ModelOptions {
     }
 
     static ModelInfo infoOf(Preset p) {
-        return new ModelInfo(p.classNames(), p.palette(), p.mean(), p.std());
+        return p.info();
     }
 }

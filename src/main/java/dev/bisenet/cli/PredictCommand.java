@@ -65,7 +65,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         int failed = 0;
-        try (Segmenter seg = model.open(out)) {
+        try (Segmenter seg = model.open(out, common.threads())) {
             for (Path file : inputs) {
                 try {
                     long t0 = System.nanoTime();
