@@ -45,7 +45,11 @@ public final class Ffmpeg {
      * @throws UserException saying how to install ffmpeg when the program is missing
      */
     static Path require(String program, String why) {
-        Path p = find(program, System.getenv("PATH"));
+        return require(program, why, System.getenv("PATH"));
+    }
+
+    static Path require(String program, String why, String pathVariable) {
+        Path p = find(program, pathVariable);
         if (p == null) {
             throw new UserException(why + " needs the '" + program + "' program, which is not on"
                     + " the PATH: " + INSTALL_HINT);

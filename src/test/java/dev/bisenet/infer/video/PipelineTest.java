@@ -9,6 +9,9 @@ import dev.bisenet.infer.video.VideoTestKit.FakeModel;
 import dev.bisenet.infer.video.VideoTestKit.MemorySink;
 import dev.bisenet.infer.video.VideoTestKit.MemorySource;
 import dev.bisenet.util.UserException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -193,6 +196,35 @@ class PipelineTest {
         assertTrue(sink.closed);
         assertTrue(source.closed);
         p.close(); // idempotent after the run
+    }
+
+    @Test
+    void cancelEndsARunWaitingForALiveStream() throws Exception {
+        // a y4m stream that delivers three frames and then nothing, like a stalled camera
+        PipedOutputStream camera = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(camera, 1 << 16);
+        camera.write("YUV4MPEG2 W4 H2 F25:1 Cmono\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 3; i++) {
+            camera.write("FRAME\n".getBytes(StandardCharsets.US_ASCII));
+            camera.write(new byte[8]);
+        }
+        camera.flush();
+        Y4mSource source = new Y4mSource(in, "camera", m -> { });
+        MemorySink sink = new MemorySink();
+        CountDownLatch threeWritten = new CountDownLatch(3);
+        Pipeline p = pipeline(source, new FakeModel(4, 0), sink, VideoOptions.DEFAULTS)
+                .optProgress(n -> threeWritten.countDown()).build();
+        AtomicReference<Stats> result = new AtomicReference<>();
+        Thread runner = new Thread(() -> result.set(p.run()), "test-runner");
+        runner.start();
+        assertTrue(threeWritten.await(30, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        p.close(); // cancels and waits
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "close() returned promptly");
+        runner.join(10_000);
+        assertTrue(result.get().cancelled());
+        assertEquals(List.of(0L, 1L, 2L), sink.indices);
+        camera.close();
     }
 
     @Test
