@@ -35,6 +35,8 @@ public final class Pipeline implements AutoCloseable {
     public static final String THREAD_PREFIX = "bisenet-video-";
 
     private static final Item END = new Item(null);
+    /** How long threads get to end after a cancellation or an error. */
+    private static final long STOP_GRACE_NANOS = 30_000_000_000L;
 
     private final FrameSource source;
     private final FrameModel<?> model;
@@ -51,6 +53,7 @@ public final class Pipeline implements AutoCloseable {
     private final Object stopLock = new Object();
     private volatile boolean stopping;
     private volatile boolean cancelled;
+    private volatile long stopNanos; // when stop() ran; 0 before
     private StageFailure failure; // guarded by stopLock
 
     // Each stage's counters are written by its own thread only and read after the join.
@@ -66,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
 
-    private Pipeline(Builder b) {
+    Pipeline(PipelineBuilder b) {
         this.source = Objects.requireNonNull(b.source, "source is required");
         this.model = Objects.requireNonNull(b.model, "model is required");
         this.renderer = Objects.requireNonNull(b.renderer, "renderer is required");
@@ -81,8 +84,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** Starts describing a pipeline. */
-    public static Builder builder() {
-        return new Builder();
+    public static PipelineBuilder builder() {
+        return new PipelineBuilder();
     }
 
     /**
@@ -117,21 +120,14 @@ public final class Pipeline implements AutoCloseable {
                         this::inferOne)));
                 threads.add(thread("postprocess", () -> stageLoop(inferred, rendered,
                         postprocess, it -> it.overlay = renderer.render(it.frame, it.labels))));
-                threads.add(thread("encode", () -> encodeLoop(rendered, start)));
+                threads.add(thread("encode", () -> encodeLoop(rendered)));
                 if (!stopping) {
                     threads.forEach(Thread::start);
                 }
             }
             joinAll();
         } finally {
-            source.close();
-            for (FrameSink sink : sinks) {
-                try {
-                    sink.close();
-                } catch (IOException | RuntimeException e) {
-                    closeErrors.add(e);
-                }
-            }
+            closeErrors.addAll(closeSourceAndSinks());
             finished.countDown();
             if (hook != null) {
                 try {
@@ -187,15 +183,23 @@ public final class Pipeline implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         } else {
-            source.close();
-            for (FrameSink sink : sinks) {
-                try {
-                    sink.close();
-                } catch (IOException e) {
-                    warnings.accept("while closing an output: " + e.getMessage());
-                }
+            closeSourceAndSinks().forEach(e -> warnings.accept("while closing an output: "
+                    + e.getMessage()));
+        }
+    }
+
+    // Closing a sink finishes its file, so every sink is closed even when one fails.
+    private List<Throwable> closeSourceAndSinks() {
+        source.close();
+        List<Throwable> errors = new ArrayList<>();
+        for (FrameSink sink : sinks) {
+            try {
+                sink.close();
+            } catch (IOException | RuntimeException e) {
+                errors.add(e);
             }
         }
+        return errors;
     }
 
     // The shutdown hook: the JVM exits when hooks return, so wait for ffmpeg to finish the
@@ -212,6 +216,7 @@ public final class Pipeline implements AutoCloseable {
     // Called with stopLock held.
     private void stop() {
         stopping = true;
+        stopNanos = Math.max(1, System.nanoTime());
         for (Thread t : threads) {
             if (t != Thread.currentThread()) {
                 t.interrupt();
@@ -245,12 +250,27 @@ public final class Pipeline implements AutoCloseable {
     }
 
     // Joins every thread even if this thread is interrupted meanwhile; an interrupt cancels.
+    // Once a stop is under way each thread gets STOP_GRACE_NANOS to end: one blocked in I/O
+    // that no interrupt reaches (a pipe write to a hung ffmpeg) is left behind, as a daemon,
+    // with a warning, rather than hanging the program.
     private void joinAll() {
         boolean interrupted = false;
         for (Thread t : threads) {
             while (t.isAlive()) {
                 try {
-                    t.join();
+                    long stoppedAt = stopNanos;
+                    if (stoppedAt == 0) {
+                        t.join(100);
+                        continue;
+                    }
+                    long left = STOP_GRACE_NANOS - (System.nanoTime() - stoppedAt);
+                    if (left <= 0) {
+                        warnings.accept("thread " + t.getName() + " did not stop within "
+                                + STOP_GRACE_NANOS / 1_000_000_000L + " s (blocked in I/O);"
+                                + " leaving it behind");
+                        break;
+                    }
+                    TimeUnit.NANOSECONDS.timedJoin(t, left);
                 } catch (InterruptedException e) {
                     interrupted = true;
                     cancel();
@@ -263,10 +283,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void decodeLoop(BlockingQueue<Item> out) throws Exception {
-        double period = options.maxFps() > 0 ? 1 / options.maxFps() : 0;
-        double nextKeep = Double.NEGATIVE_INFINITY;
+        FrameThinning thinning = new FrameThinning(options);
         boolean dropWhenFull = options.dropsWhenBehind();
-        long read = 0;
         while (!stopping) {
             long t0 = System.nanoTime();
             Frame frame = source.next();
@@ -274,18 +292,14 @@ public final class Pipeline implements AutoCloseable {
                 break;
             }
             decode.add(System.nanoTime() - t0);
-            if (read++ % options.skip() != 0) {
+            FrameThinning.Verdict verdict = thinning.judge(frame);
+            if (verdict == FrameThinning.Verdict.SKIP) {
                 skipped++;
                 continue;
             }
-            if (period > 0) {
-                double t = frame.timeSeconds();
-                if (t < nextKeep - period * 1e-3) {
-                    dropped++;
-                    continue;
-                }
-                // keeps the average at maxFps; restarts the schedule after a gap in time
-                nextKeep = t > nextKeep + period ? t + period : nextKeep + period;
+            if (verdict == FrameThinning.Verdict.DROP) {
+                dropped++;
+                continue;
             }
             Item item = new Item(frame);
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
@@ -334,7 +348,7 @@ public final class Pipeline implements AutoCloseable {
         return model.infer((P) prepared);
     }
 
-    private void encodeLoop(BlockingQueue<Item> in, long start) throws Exception {
+    private void encodeLoop(BlockingQueue<Item> in) throws Exception {
         boolean opened = false;
         FrameRate rate = options.outputRate(source.info().rate());
         while (true) {
@@ -375,42 +389,12 @@ public final class Pipeline implements AutoCloseable {
                 postprocess.ms(), encode.ms(), maxInFlight.get(), cancelled);
     }
 
-    /** A stage failure, rethrown from {@link #run()} with the stage's name. */
-    public static final class PipelineException extends RuntimeException {
-        private final String stage;
-
-        PipelineException(String stage, Throwable cause) {
-            super("video pipeline failed in the " + stage + " stage: " + cause, cause);
-            this.stage = stage;
-        }
-
-        /** decode, preprocess, infer, postprocess or encode. */
-        public String stage() {
-            return stage;
-        }
-    }
-
     private record StageFailure(String stage, Throwable error) {
         RuntimeException rethrow() {
             if (error instanceof UserException || error instanceof IOException) {
                 return new UserException("video " + stage + ": " + error.getMessage(), error);
             }
             return new PipelineException(stage, error);
-        }
-    }
-
-    /** Busy time and frame count of one stage. */
-    private static final class StageClock {
-        long nanos;
-        long count;
-
-        void add(long n) {
-            nanos += n;
-            count++;
-        }
-
-        double ms() {
-            return count == 0 ? Double.NaN : nanos / 1e6 / count;
         }
     }
 
@@ -433,71 +417,5 @@ public final class Pipeline implements AutoCloseable {
     @FunctionalInterface
     private interface ItemWork {
         void apply(Item item) throws Exception;
-    }
-
-    /** Describes a {@link Pipeline}: source, model, renderer and at least one sink required. */
-    public static final class Builder {
-        private FrameSource source;
-        private FrameModel<?> model;
-        private Renderer renderer;
-        private final List<FrameSink> sinks = new ArrayList<>();
-        private VideoOptions options = VideoOptions.DEFAULTS;
-        private Consumer<String> warnings = m -> { };
-        private LongConsumer progress = n -> { };
-        private boolean cancelOnShutdown;
-
-        private Builder() {
-        }
-
-        public Builder setSource(FrameSource s) {
-            this.source = s;
-            return this;
-        }
-
-        public Builder setModel(FrameModel<?> m) {
-            this.model = m;
-            return this;
-        }
-
-        public Builder setRenderer(Renderer r) {
-            this.renderer = r;
-            return this;
-        }
-
-        /** Adds an output; every frame goes to every sink, in the order added. */
-        public Builder addSink(FrameSink s) {
-            this.sinks.add(Objects.requireNonNull(s));
-            return this;
-        }
-
-        public Builder optOptions(VideoOptions o) {
-            this.options = Objects.requireNonNull(o);
-            return this;
-        }
-
-        /** Told about problems that do not stop the run. */
-        public Builder optWarnings(Consumer<String> w) {
-            this.warnings = Objects.requireNonNull(w);
-            return this;
-        }
-
-        /** Told the number of frames written so far, on the encode thread, after each frame. */
-        public Builder optProgress(LongConsumer p) {
-            this.progress = Objects.requireNonNull(p);
-            return this;
-        }
-
-        /**
-         * Cancels the run when the JVM shuts down (Ctrl-C), waiting up to a minute for the
-         * output to be finished.
-         */
-        public Builder optCancelOnShutdown(boolean c) {
-            this.cancelOnShutdown = c;
-            return this;
-        }
-
-        public Pipeline build() {
-            return new Pipeline(this);
-        }
     }
 }

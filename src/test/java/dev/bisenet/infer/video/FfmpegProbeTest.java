@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.bisenet.util.UserException;
 import java.io.IOException;
@@ -28,6 +29,23 @@ class FfmpegProbeTest {
         assertTrue(e.getMessage().contains("reading video file clip.mp4"), e.getMessage());
         assertTrue(e.getMessage().contains("apt-get install ffmpeg"), e.getMessage());
         assertTrue(e.getMessage().contains("folder of PNG/JPEG frames"), e.getMessage());
+    }
+
+    @Test
+    void withoutFfmpegAVideoInputSaysSoButFoldersStillWork() throws IOException {
+        assumeFalse(Ffmpeg.available(), "ffmpeg is installed; this checks the message given"
+                + " without it (run with a PATH that lacks ffmpeg)");
+        Path video = Files.writeString(tmp.resolve("clip.mp4"), "x");
+        UserException e = assertThrows(UserException.class,
+                () -> FrameSources.open(video.toString(), null, null, m -> { }));
+        assertTrue(e.getMessage().contains("apt-get install ffmpeg"), e.getMessage());
+        Path frames = Files.createDirectory(tmp.resolve("frames"));
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(4, 2,
+                java.awt.image.BufferedImage.TYPE_3BYTE_BGR), "png",
+                frames.resolve("a.png").toFile());
+        try (FrameSource s = FrameSources.open(frames.toString(), null, null, m -> { })) {
+            assertEquals(2, s.next().height());
+        }
     }
 
     @Test

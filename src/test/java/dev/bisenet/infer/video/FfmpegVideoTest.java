@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.bisenet.infer.video.Pipeline.PipelineException;
 import dev.bisenet.infer.video.VideoTestKit.FakeModel;
 import dev.bisenet.util.UserException;
 import java.nio.file.Files;
@@ -48,9 +47,9 @@ class FfmpegVideoTest {
                 .map(p -> p.info().commandLine().orElse("?")).toList());
     }
 
-    private static Pipeline.Builder pipeline(FrameSource source, FakeModel model,
+    private static PipelineBuilder pipeline(FrameSource source, FakeModel model,
             FrameSink... sinks) {
-        Pipeline.Builder b = Pipeline.builder().setSource(source).setModel(model)
+        PipelineBuilder b = Pipeline.builder().setSource(source).setModel(model)
                 .setRenderer(new Renderer(VideoTestKit.PALETTE, 1.0));
         for (FrameSink s : sinks) {
             b.addSink(s);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bisenet.infer.video.Pipeline.PipelineException;
 import dev.bisenet.infer.video.VideoTestKit.FakeModel;
 import dev.bisenet.infer.video.VideoTestKit.MemorySink;
 import dev.bisenet.infer.video.VideoTestKit.MemorySource;
@@ -32,7 +31,7 @@ class PipelineTest {
         assertEquals(java.util.Set.of(), VideoTestKit.livePipelineThreads());
     }
 
-    private static Pipeline.Builder pipeline(FrameSource source, FrameModel<?> model,
+    private static PipelineBuilder pipeline(FrameSource source, FrameModel<?> model,
             FrameSink sink, VideoOptions options) {
         return Pipeline.builder().setSource(source).setModel(model)
                 .setRenderer(new Renderer(VideoTestKit.PALETTE, 0.5)).addSink(sink)
