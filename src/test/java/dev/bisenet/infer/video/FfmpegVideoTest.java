@@ -148,6 +148,35 @@ class FfmpegVideoTest {
     }
 
     @Test
+    void aSignalToTheJvmFinishesThePartialVideo() throws Exception {
+        Path overlay = tmp.resolve("signalled_overlay.mp4");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ShutdownHookMain.class.getName(), overlay.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(
+                child.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("written 10")) {
+                // wait until ten frames are in the encoder
+            }
+            assertEquals("written 10", line, "the child program stopped early");
+            List<ProcessHandle> encoders = child.descendants().toList();
+            assertFalse(encoders.isEmpty(), "the child runs ffmpeg");
+            child.destroy(); // SIGTERM: the JVM runs its shutdown hooks
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child exited");
+            // the hook waited for ffmpeg to finish the file before letting the JVM exit
+            // (without it, ffmpeg would still be finishing the file on its own)
+            assertEquals(List.of(), encoders.stream().filter(ProcessHandle::isAlive).toList());
+        } finally {
+            child.destroyForcibly();
+        }
+        long frames = FfmpegTestUtil.countFrames(overlay);
+        assertTrue(frames >= 10, frames + " frames in the video");
+        assertOverlayEncodesIndices(overlay, frames);
+    }
+
+    @Test
     void aModelErrorStillFinishesThePartialVideo() throws Exception {
         Path input = FfmpegTestUtil.testVideo(tmp, "clip.mp4", 64, 96, 10, 40, "-c:v",
                 "libx264");
