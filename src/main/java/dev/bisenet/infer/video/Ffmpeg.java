@@ -195,7 +195,17 @@ public final class Ffmpeg {
         static Child start(List<String> command, String what) throws IOException {
             Path err = Files.createTempFile("bisenet-ffmpeg-", ".log");
             try {
-                ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command));
+                List<String> cmd = new ArrayList<>();
+                // In a session of its own, ffmpeg does not get the terminal's Ctrl-C, which
+                // would make it stop mid-stream with an error; the JVM gets it, and the
+                // pipeline's shutdown hook ends ffmpeg's input in order. setsid is in every
+                // Linux (util-linux); elsewhere ffmpeg runs as is.
+                Path setsid = find("setsid", System.getenv("PATH"));
+                if (setsid != null) {
+                    cmd.addAll(List.of(setsid.toString(), "--wait"));
+                }
+                cmd.addAll(command);
+                ProcessBuilder pb = new ProcessBuilder(cmd);
                 pb.redirectError(err.toFile());
                 return new Child(pb.start(), err, what);
             } catch (IOException e) {

@@ -139,7 +139,11 @@ class PipelineTest {
                         .build().run());
         assertEquals("infer", e.stage());
         assertTrue(e.getMessage().contains("fake model failure on frame 7"), e.getMessage());
-        assertEquals(range(7), sink.indices);
+        // stopping at once loses the frames between the model and the sinks (at most the
+        // queue capacities plus the two stages); those written are the first ones, in order
+        int written = sink.indices.size();
+        assertTrue(written <= 7, written + " frames written");
+        assertEquals(range(written), sink.indices);
         assertTrue(sink.closed, "sinks are closed after a failure");
         assertTrue(source.read.get() < 30, "the decoder stopped promptly, read "
                 + source.read.get());
