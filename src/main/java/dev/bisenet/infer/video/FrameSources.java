@@ -6,7 +6,8 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -84,9 +85,45 @@ public final class FrameSources {
      * wait for the next byte from a live stream.
      */
     static InputStream standardInput() {
+        return interruptible(new FileInputStream(FileDescriptor.in).getChannel());
+    }
+
+    /**
+     * A buffered stream over a channel whose blocking reads end when the reading thread is
+     * interrupted. {@code Channels.newInputStream} is not used because on Java 17 its
+     * {@code available()} seeks, which fails with "Illegal seek" on a pipe.
+     */
+    static InputStream interruptible(ReadableByteChannel channel) {
+        InputStream raw = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                int n;
+                do {
+                    n = channel.read(ByteBuffer.wrap(b, off, len));
+                } while (n == 0); // a blocking channel returns 0 only for an empty buffer
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return 0;
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
         // buffered because the y4m reader reads headers a byte at a time
-        return new BufferedInputStream(
-                Channels.newInputStream(new FileInputStream(FileDescriptor.in).getChannel()),
-                1 << 16);
+        return new BufferedInputStream(raw, 1 << 16);
     }
 }
