@@ -11,8 +11,6 @@ import ai.djl.util.PairList;
 import dev.bisenet.model.BiSeNetV2;
 import dev.bisenet.model.OutputMode;
 import ai.djl.ndarray.types.DataType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -29,8 +27,7 @@ public final class DjlBackend implements Backend {
     private final Model model;
     private final BiSeNetV2 net;
     private final boolean ownsModel;
-    /** Input staging reused across calls: fresh pages are slow to touch on these VMs. */
-    private ByteBuffer input;
+    private final Staging input = new Staging();
 
     /**
      * @param model a model whose block is a {@link BiSeNetV2} with its weights loaded
@@ -77,14 +74,7 @@ public final class DjlBackend implements Backend {
         // Grad mode is per thread in libtorch and on by default: inference must switch it off
         // on every calling thread or the engine records an autograd graph.
         JniUtils.setGradMode(false);
-        if (input == null || input.capacity() < 4 * nchw.length) {
-            input = ByteBuffer.allocateDirect(4 * nchw.length).order(ByteOrder.nativeOrder());
-        }
-        ByteBuffer view = input.duplicate().order(ByteOrder.nativeOrder());
-        view.limit(4 * nchw.length);
-        view.asFloatBuffer().put(nchw);
-        // The tensor aliases the staging buffer (no copy); it is closed with `nd` before the next call.
-        NDArray x = nd.create(view.slice().order(ByteOrder.nativeOrder()), new Shape(n, 3, h, w), DataType.FLOAT32);
+        NDArray x = input.floats(nd, nchw, new Shape(n, 3, h, w)); // closed with `nd` before the next call
         return net.forward(new ParameterStore(nd, false), new NDList(x), false, mode).singletonOrThrow();
     }
 

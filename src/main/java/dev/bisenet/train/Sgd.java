@@ -65,17 +65,25 @@ public final class Sgd {
     public void step(double lr) {
         for (Slot s : slots) {
             NDArray w = s.param.getArray();
+            // Every temporary goes to `tmp`: an op's result joins the manager of its first operand,
+            // which for w and the momentum buffer is the model's, where it would pile up each step.
             try (NDManager tmp = w.getManager().newSubManager()) {
-                NDArray g = w.getGradient();
+                NDArray g = w.getGradient(); // a view of w.grad, zeroed below
                 g.attach(tmp);
-                NDArray d = s.weightDecay != 0 ? g.add(w.mul(s.weightDecay)) : g;
+                if (s.weightDecay != 0) {
+                    NDArray decay = w.mul(s.weightDecay);
+                    decay.attach(tmp);
+                    g.addi(decay);
+                }
                 if (s.buffer == null) {
-                    s.buffer = d.duplicate();
+                    s.buffer = g.duplicate();
                     s.buffer.attach(w.getManager());
                 } else {
-                    s.buffer.muli(momentum).addi(d);
+                    s.buffer.muli(momentum).addi(g);
                 }
-                w.subi(s.buffer.mul((float) (lr * s.lrMult)));
+                NDArray update = s.buffer.mul((float) (lr * s.lrMult));
+                update.attach(tmp);
+                w.subi(update);
             }
             JniUtils.zeroGrad((PtNDArray) w);
         }

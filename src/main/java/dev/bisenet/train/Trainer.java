@@ -19,6 +19,7 @@ import dev.bisenet.checkpoint.Sidecar;
 import dev.bisenet.checkpoint.StateDict;
 import dev.bisenet.infer.DjlBackend;
 import dev.bisenet.infer.ModelInfo;
+import dev.bisenet.infer.Staging;
 import dev.bisenet.model.BiSeNetV2;
 import dev.bisenet.model.Init;
 import dev.bisenet.model.ModelSpec;
@@ -29,8 +30,6 @@ import dev.bisenet.model.Weights;
 import dev.bisenet.util.UserException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +58,8 @@ public final class Trainer implements AutoCloseable {
     private final Sgd sgd;
     private final LrSchedule schedule;
     private final SimpleCompositeLoss loss;
+    private final Staging images = new Staging();
+    private final Staging labels = new Staging();
     private int start;
     private double bestMiou = Double.NaN;
 
@@ -206,9 +207,8 @@ public final class Trainer implements AutoCloseable {
     /** One forward/backward/update; returns the five heads' losses. */
     private float[] step(NDManager root, Batches.Batch b, double lr) {
         try (NDManager s = root.newSubManager()) {
-            NDArray x = s.create(FloatBuffer.wrap(b.images()), new Shape(b.n(), 3, b.height(), b.width()));
-            NDArray y = s.create(ByteBuffer.wrap(b.labels()), new Shape(b.n(), b.height(), b.width()), DataType.UINT8)
-                    .toType(DataType.INT64, false);
+            NDArray x = images.floats(s, b.images(), new Shape(b.n(), 3, b.height(), b.width()));
+            NDArray y = labels.bytes(s, b.labels(), new Shape(b.n(), b.height(), b.width())).toType(DataType.INT64, false);
             float[] parts = new float[HEADS.size()];
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDList out = net.forward(new ParameterStore(s, false), new NDList(x), true);
@@ -253,9 +253,12 @@ public final class Trainer implements AutoCloseable {
     private StateDict weights(int done) {
         for (Map.Entry<String, Parameter> e : WeightNames.of(net).entrySet()) {
             try (NDManager tmp = model.getNDManager().newSubManager()) {
-                NDArray bad = e.getValue().getArray().isInfinite().logicalOr(e.getValue().getArray().isNaN());
-                bad.attach(tmp);
-                if (bad.any().getBoolean()) {
+                NDArray w = e.getValue().getArray();
+                NDArray inf = w.isInfinite();
+                inf.attach(tmp); // results join their first operand's manager: keep them out of the model's
+                NDArray nan = w.isNaN();
+                nan.attach(tmp);
+                if (inf.logicalOr(nan).any().getBoolean()) {
                     throw new UserException("weight " + e.getKey() + " is not finite at iteration " + done
                             + "; nothing was written, the last good checkpoint stays in " + run.checkpoints());
                 }

@@ -99,39 +99,13 @@ public final class BackendFrameModel implements FrameModel<BackendFrameModel.Inp
         return t != null && t.length == size ? t : new float[size];
     }
 
-    /**
-     * Labels of the top-left h x w of the padded prediction, by arg-max over the logits.
-     * Ties go to the lower class index, as in torch.argmax.
-     */
-    // Backend.labels(nchw, n, h, w), an arg-max inside the engine, is being added to Backend;
-    // once it is there this becomes that call followed by a crop.
+    /** Labels of the top-left h x w of the padded prediction; the arg-max runs inside the engine. */
     private int[] labels(float[] nchw, int ph, int pw, int h, int w) {
-        float[] logits = backend.logits(nchw, 1, ph, pw);
-        int plane = ph * pw;
-        if (logits.length % plane != 0 || logits.length == 0) {
-            throw new IllegalStateException(backend.name() + " returned " + logits.length
-                    + " logits for a " + ph + "x" + pw + " input");
+        int[] padded = backend.labels(nchw, 1, ph, pw);
+        if (padded.length != ph * pw) {
+            throw new IllegalStateException(backend.name() + " returned " + padded.length
+                    + " labels for a " + ph + "x" + pw + " input");
         }
-        int classes = logits.length / plane;
-        int[] out = new int[h * w];
-        float[] best = new float[w];
-        for (int y = 0; y < h; y++) {
-            int row = y * pw;
-            System.arraycopy(logits, row, best, 0, w);
-            int o = y * w;
-            Arrays.fill(out, o, o + w, 0);
-            // class-major loops read each logits row contiguously
-            for (int k = 1; k < classes; k++) {
-                int base = k * plane + row;
-                for (int x = 0; x < w; x++) {
-                    float v = logits[base + x];
-                    if (v > best[x]) {
-                        best[x] = v;
-                        out[o + x] = k;
-                    }
-                }
-            }
-        }
-        return out;
+        return dev.bisenet.infer.Preprocess.crop(padded, 1, ph, pw, h, w);
     }
 }

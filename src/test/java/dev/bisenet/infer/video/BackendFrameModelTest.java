@@ -38,6 +38,19 @@ class BackendFrameModelTest {
         }
 
         @Override
+        public int[] labels(float[] nchw, int n, int h, int w) {
+            float[] l = logits(nchw, n, h, w);
+            int plane = h * w;
+            int[] out = new int[plane];
+            for (int i = 0; i < plane; i++) {
+                int best = 0;
+                for (int k = 1; k < 3; k++) if (l[k * plane + i] > l[best * plane + i]) best = k;
+                out[i] = best;
+            }
+            return out;
+        }
+
+        @Override
         public String name() {
             return "channels";
         }

@@ -51,6 +51,12 @@ public final class VideoPipelineBench {
         }
 
         @Override
+        public int[] labels(float[] nchw, int n, int h, int w) {
+            logits(nchw, n, h, w);
+            return new int[n * h * w];
+        }
+
+        @Override
         public String name() {
             return "sleep " + sleepMs + " ms";
         }
