@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             TrainCommand.class,
             EvalCommand.class,
+            ExportCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Examples:",

@@ -39,8 +39,9 @@ public final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--input", required = true, paramLabel = "IMAGE|FOLDER", description = "An image file or a folder of images.")
-    Path input;
+    @Option(names = "--input", required = true, paramLabel = "IMAGE|FOLDER|VIDEO|-",
+            description = "An image, a folder of images, a video file (through ffmpeg), or - for y4m (or raw RGB with --raw-size) on standard input.")
+    String input;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder (created if missing).")
     Path output;
@@ -52,6 +53,24 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.5", description = "Colour weight in the overlay (default 0.5).")
     float alpha;
 
+    @Option(names = "--size", paramLabel = "HxW", description = "Video: process frames at this size (ffmpeg scales while decoding); real time on 2 cores needs a reduced size.")
+    String size;
+
+    @Option(names = "--max-fps", defaultValue = "0", description = "Video: at most this many frames per second; frames are dropped when the model falls behind.")
+    double maxFps;
+
+    @Option(names = "--skip", defaultValue = "1", description = "Video: segment every N-th frame (the output has 1/N of the frame rate).")
+    int skip;
+
+    @Option(names = "--labels", description = "Video: also write the label video <stem>_labels.mkv (lossless grey).")
+    boolean labelVideo;
+
+    @Option(names = "--raw-size", paramLabel = "HxW", description = "Standard input holds raw rgb24 frames of this size instead of y4m.")
+    String rawSize;
+
+    @Option(names = "--fps", description = "Frame rate of raw standard input (default 25).")
+    String fps;
+
     @Mixin
     CommonOptions common;
 
@@ -59,8 +78,21 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         common.configureEngine();
         PrintStream out = System.out;
-        List<Path> inputs = listInputs(input);
-        if (logits != null && (Files.isDirectory(input) || inputs.size() != 1)) {
+        if (VideoPredict.isVideo(input)) {
+            if (logits != null) {
+                throw new UserException("--logits writes the logits of one image, not of a video");
+            }
+            try (Segmenter seg = model.open(out, common.threads())) {
+                var opts = dev.bisenet.infer.video.VideoOptions.DEFAULTS.withSkip(skip).withMaxFps(maxFps);
+                VideoPredict.run(seg, input, output, size != null ? TrainCommand.parseSize(size) : null,
+                        rawSize != null ? dev.bisenet.infer.video.FrameSources.parseSize(rawSize) : null,
+                        fps != null ? dev.bisenet.infer.video.FrameRate.parse(fps) : null, opts, labelVideo, alpha, out);
+            }
+            return 0;
+        }
+        Path inputPath = Path.of(input);
+        List<Path> inputs = listInputs(inputPath);
+        if (logits != null && (Files.isDirectory(inputPath) || inputs.size() != 1)) {
             throw new UserException("--logits writes the logits of one image; --input " + input + " is a folder");
         }
         Files.createDirectories(output);

@@ -29,10 +29,10 @@ import java.util.List;
  * <p>Any image size works: the input is normalised, zero-padded at the bottom and right to
  * multiples of 32, and the result is cropped back (no resampling), as other implementations do.
  *
- * <p>Thread-safety: {@code segment} may be called from several threads at once; each call uses
- * its own buffers and the network's weights are only read. Calls from one thread run one after
- * another, so for throughput on many cores give each thread its own images (or use
- * {@link #segmentAll}, which batches images of one size into one forward pass).
+ * <p>Thread-safety: a Segmenter is not thread-safe (like a DJL {@code Predictor}, it reuses
+ * buffers between calls): give each thread its own, e.g. with {@code ThreadLocal}. The engine
+ * already spreads one call over all cores, so one Segmenter per core is rarely faster than one
+ * Segmenter; {@link #segmentAll} batches images of one size into one forward pass.
  */
 public final class Segmenter implements AutoCloseable {
 

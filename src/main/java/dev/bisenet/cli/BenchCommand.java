@@ -1,0 +1,121 @@
+package dev.bisenet.cli;
+
+import dev.bisenet.infer.Backend;
+import dev.bisenet.util.UserException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bisenet bench}: network latency and throughput, in the format scripts read. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Time the network on a random normalised input: warm-up runs, then one line per batch size,",
+            "batch 1 first:  batch 1: median 149.1 ms, min 143.2 ms, p90 152.0 ms, 6.7 img/s",
+            "The time covers what predict does per call: input in, class labels out (argmax in the engine)."},
+        footer = {"", "Examples:",
+            "  ./bisenet bench --checkpoint models/bisenetv2_camvid.pth --size 512x1024",
+            "  ./bisenet bench --checkpoint model.onnx --backend onnx --batch 1,4 --runs 30"})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--size", defaultValue = "512x1024", paramLabel = "HxW", description = "Input size, height x width (default 512x1024).")
+    String size;
+
+    @Option(names = "--batch", defaultValue = "1", split = ",", description = "Batch sizes (default 1).")
+    List<Integer> batches;
+
+    @Option(names = "--runs", defaultValue = "20", description = "Timed runs per batch size (default 20).")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (at least 5).")
+    int warmup;
+
+    @Option(names = "--output", defaultValue = "labels", description = "labels (default, as predict) or logits.")
+    String output;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default).")
+    String precision;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws IOException {
+        common.configureEngine();
+        int[] hw = TrainCommand.parseSize(size);
+        if (hw[0] % 32 != 0 || hw[1] % 32 != 0) {
+            throw new UserException("--size " + size + ": bench runs the network directly, so use multiples of 32");
+        }
+        if (warmup < 5) throw new UserException("--warmup must be at least 5");
+        if (runs < 1) throw new UserException("--runs must be at least 1");
+        if (!output.equals("labels") && !output.equals("logits")) throw new UserException("--output is labels or logits");
+        if (!precision.equals("fp32")) throw new UserException("--precision " + precision + " is not available; use fp32");
+        if (model.classes == null && model.checkpoint == null && model.preset == null) {
+            model.classes = 19;
+        }
+        System.out.println("machine: " + machine());
+        try (Backend b = model.openBackend(System.out, common.threads()).backend()) {
+            System.out.printf(Locale.ROOT, "settings: backend %s, precision %s, input %dx%d (HxW), output %s, %d threads,"
+                    + " %d warm-up + %d timed runs; MALLOC_ARENA_MAX=%s%n", b.name(), precision, hw[0], hw[1], output,
+                    common.threads(), warmup, runs, System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"));
+            for (int n : new TreeSet<>(batches)) {
+                if (n < 1) throw new UserException("--batch sizes must be positive");
+                float[] x = new float[n * 3 * hw[0] * hw[1]];
+                Random r = new Random(1);
+                for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+                for (int i = 0; i < warmup; i++) run(b, x, n, hw);
+                double[] ms = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    run(b, x, n, hw);
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(ms);
+                double median = ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+                double p90 = ms[Math.min(ms.length - 1, (int) Math.ceil(0.9 * ms.length) - 1)];
+                System.out.printf(Locale.ROOT, "batch %d: median %.1f ms, min %.1f ms, p90 %.1f ms, %.1f img/s%n",
+                        n, median, ms[0], p90, 1000.0 * n / median);
+            }
+        }
+        return 0;
+    }
+
+    private void run(Backend b, float[] x, int n, int[] hw) {
+        if (output.equals("labels")) {
+            b.labels(x, n, hw[0], hw[1]);
+        } else {
+            b.logits(x, n, hw[0], hw[1]);
+        }
+    }
+
+    /** Cores, CPU model and the vector extensions that matter for inference. */
+    static String machine() {
+        StringBuilder s = new StringBuilder(Runtime.getRuntime().availableProcessors() + " cores");
+        try {
+            List<String> info = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            info.stream().filter(l -> l.startsWith("model name")).findFirst()
+                    .ifPresent(l -> s.append(", ").append(l.substring(l.indexOf(':') + 1).trim()));
+            info.stream().filter(l -> l.startsWith("flags")).findFirst().ifPresent(l -> {
+                List<String> flags = Arrays.asList(l.substring(l.indexOf(':') + 1).trim().split("\\s+"));
+                StringBuilder ext = new StringBuilder();
+                for (String f : List.of("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_int8")) {
+                    if (flags.contains(f)) ext.append(ext.length() == 0 ? "" : " ").append(f);
+                }
+                s.append(", ").append(ext.length() == 0 ? "no AVX2" : ext);
+            });
+        } catch (IOException | RuntimeException e) {
+            s.append(", ").append(System.getProperty("os.arch"));
+        }
+        return s.append(", Java ").append(System.getProperty("java.version")).toString();
+    }
+}

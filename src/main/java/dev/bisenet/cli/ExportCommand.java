@@ -1,0 +1,101 @@
+package dev.bisenet.cli;
+
+import dev.bisenet.checkpoint.PthReader;
+import dev.bisenet.checkpoint.Sidecar;
+import dev.bisenet.checkpoint.StateDict;
+import dev.bisenet.data.Preset;
+import dev.bisenet.export.OnnxExportOptions;
+import dev.bisenet.export.OnnxExporter;
+import dev.bisenet.export.OnnxMetadata;
+import dev.bisenet.infer.Backends;
+import dev.bisenet.infer.ModelInfo;
+import dev.bisenet.model.ModelSpec;
+import dev.bisenet.util.UserException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bisenet export}: an ONNX model written straight from a checkpoint's weights. */
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write an ONNX model from a .pth checkpoint, in Java: BatchNorm folded into the convolutions,",
+            "standard operators only (opset 13-17), input 'input' float32 [N,3,H,W] normalised, output 'logits'",
+            "float32 [N,C,H,W] at the input's size, with --argmax also 'labels' int32 [N,H,W]. H and W are dynamic",
+            "unless --height/--width fix them (multiples of 32). Class names, palette, mean and std go into the",
+            "model's metadata, so 'predict' on the .onnx needs no flags."},
+        footer = {"", "Example:", "  ./bisenet export --checkpoint models/bisenetv2_camvid.pth --output camvid.onnx --argmax"})
+public final class ExportCommand implements Callable<Integer> {
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A .pth checkpoint (reference layout).")
+    Path checkpoint;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE.onnx", description = "Where to write the ONNX model.")
+    Path output;
+
+    @Option(names = "--height", description = "Fixed input height (default: dynamic).")
+    Integer height;
+
+    @Option(names = "--width", description = "Fixed input width (default: dynamic).")
+    Integer width;
+
+    @Option(names = "--argmax", description = "Add the 'labels' output (argmax over classes, in the graph).")
+    boolean argmax;
+
+    @Option(names = "--opset", defaultValue = "17", description = "ONNX opset, 13 to 17 (default 17).")
+    int opset;
+
+    @Option(names = "--classes", paramLabel = "N", description = "Expected class count (a check: it is read from the checkpoint).")
+    Integer classes;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "Class names/palette/normalisation when the checkpoint has no sidecar.")
+    String preset;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        if (height == null ^ width == null) {
+            throw new UserException("--height and --width go together (a fixed size), or neither (dynamic)");
+        }
+        if (height != null && (height <= 0 || width <= 0 || height % 32 != 0 || width % 32 != 0)) {
+            throw new UserException("--height " + height + " --width " + width + ": both must be positive multiples of 32");
+        }
+        if (Backends.isOnnx(checkpoint)) {
+            throw new UserException(checkpoint + " is already an ONNX model; export reads a .pth checkpoint");
+        }
+        StateDict sd = PthReader.readStateDict(checkpoint);
+        String name = checkpoint.getFileName().toString();
+        ModelSpec spec = ModelSpec.detect(sd.withoutModulePrefix(), name);
+        if (classes != null && classes != spec.numClasses()) {
+            throw new UserException("--classes " + classes + " conflicts with the checkpoint, which has " + spec.numClasses() + " classes");
+        }
+        OnnxExportOptions opts = OnnxExportOptions.defaults().withOpset(opset).withArgmax(argmax)
+                .withMetadata(metadata(spec.numClasses()).toProperties());
+        if (height != null) {
+            opts = opts.withSize(height, width);
+        }
+        OnnxExporter.write(sd, name, opts, output);
+        System.out.printf(Locale.ROOT, "wrote %s (%.1f MB): %d classes, %s, opset %d, input %s%s%n", output,
+                Files.size(output) / 1e6, spec.numClasses(), spec.variant().name().toLowerCase(Locale.ROOT), opset,
+                height != null ? height + "x" + width : "dynamic HxW", argmax ? ", with labels" : "");
+        return 0;
+    }
+
+    private OnnxMetadata metadata(int n) {
+        Sidecar side = Sidecar.readFor(checkpoint);
+        if (side != null) {
+            return Backends.metadataOf(side);
+        }
+        Preset p = preset != null ? Preset.parse(preset) : Preset.byClassCount(n);
+        ModelInfo info = p != null && p.numClasses() == n ? p.info() : ModelInfo.generic(n);
+        List<int[]> palette = new ArrayList<>();
+        for (int c : info.palette()) palette.add(new int[] {c >> 16 & 0xff, c >> 8 & 0xff, c & 0xff});
+        return new OnnxMetadata(info.classNames(), palette.toArray(new int[0][]), info.mean(), info.std(), "pad");
+    }
+}

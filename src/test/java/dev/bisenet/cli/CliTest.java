@@ -1,0 +1,164 @@
+package dev.bisenet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bisenet.checkpoint.FormulaWeights;
+import dev.bisenet.checkpoint.PthWriter;
+import dev.bisenet.util.Npy;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as other tools call it: flags, outputs, exit codes, messages. */
+class CliTest {
+
+    @TempDir
+    static Path dir;
+    static Path checkpoint;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            picocli.CommandLine cl = Main.commandLine();
+            cl.setOut(new java.io.PrintWriter(System.out, true));
+            cl.setErr(new java.io.PrintWriter(System.err, true));
+            int code = cl.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @BeforeAll
+    static void checkpoint() throws Exception {
+        checkpoint = dir.resolve("formula11.pth");
+        PthWriter.write(FormulaWeights.stateDict(11, true), checkpoint);
+    }
+
+    static Path image(Path folder, String name, int h, int w) throws Exception {
+        Files.createDirectories(folder);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, (x * 5) << 16 | (y * 3) << 8 | 90);
+        Path p = folder.resolve(name);
+        ImageIO.write(img, "png", p.toFile());
+        return p;
+    }
+
+    @Test
+    void predictWritesThreeImagesAtTheInputSize() throws Exception {
+        Path in = image(dir.resolve("one"), "street.png", 45, 70);
+        Path out = dir.resolve("out1");
+        Path npy = dir.resolve("l.npy");
+        Run r = run("predict", "--checkpoint", checkpoint.toString(), "--classes", "11", "--input", in.toString(),
+                "--output", out.toString(), "--preset", "camvid", "--logits", npy.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage labels = ImageIO.read(out.resolve("street.png").toFile());
+        assertEquals(45, labels.getHeight());
+        assertEquals(70, labels.getWidth());
+        assertEquals(1, labels.getRaster().getNumBands(), "label PNG is one channel");
+        assertEquals(3, ImageIO.read(out.resolve("street_color.png").toFile()).getRaster().getNumBands());
+        assertEquals(70, ImageIO.read(out.resolve("street_overlay.png").toFile()).getWidth());
+        assertTrue(r.out().contains("street.png: 45x70"), r.out());
+        Npy.FloatArray l = Npy.readFloats(npy);
+        assertArrayEquals(new long[] {11, 45, 70}, l.shape());
+        // the label PNG is the argmax of the logits
+        int[] px = labels.getRaster().getSamples(0, 0, 70, 45, 0, (int[]) null);
+        for (int i = 0; i < px.length; i += 97) {
+            int best = 0;
+            for (int c = 1; c < 11; c++) if (l.data()[c * px.length + i] > l.data()[best * px.length + i]) best = c;
+            assertEquals(best, px[i], "pixel " + i);
+        }
+    }
+
+    @Test
+    void aFolderWithACorruptFileStillWritesTheOthers() throws Exception {
+        Path folder = dir.resolve("mixed");
+        image(folder, "a.png", 32, 40);
+        image(folder, "c.png", 50, 33);
+        Files.write(folder.resolve("b.png"), new byte[] {1, 2, 3});
+        Path out = dir.resolve("out2");
+        Run r = run("predict", "--checkpoint", checkpoint.toString(), "--input", folder.toString(), "--output", out.toString());
+        assertEquals(Main.EXIT_PARTIAL, r.code());
+        assertTrue(Files.exists(out.resolve("a_overlay.png")) && Files.exists(out.resolve("c_overlay.png")));
+        assertFalse(Files.exists(out.resolve("b.png")));
+        assertTrue(r.err().contains("b.png") && r.err().contains("1 of 3 images failed"), r.err());
+        assertFalse(r.err().contains("Exception"), "no exception names for a user's mistake: " + r.err());
+    }
+
+    @Test
+    void userMistakesGetOneLineAndExitCode2() throws Exception {
+        Path in = image(dir.resolve("m"), "x.png", 32, 32);
+        Run conflict = run("predict", "--checkpoint", checkpoint.toString(), "--classes", "19", "--input", in.toString(),
+                "--output", dir.resolve("o3").toString());
+        assertEquals(Main.EXIT_USAGE, conflict.code());
+        assertTrue(conflict.err().contains("--classes 19 conflicts with the checkpoint, which has 11 classes"), conflict.err());
+        assertEquals(1, conflict.err().strip().lines().count(), conflict.err());
+
+        Run missing = run("predict", "--checkpoint", dir.resolve("nope.pth").toString(), "--input", in.toString(),
+                "--output", dir.resolve("o4").toString());
+        assertEquals(Main.EXIT_USAGE, missing.code());
+        assertTrue(missing.err().contains("nope.pth: no such checkpoint file"), missing.err());
+        assertFalse(missing.err().contains("at dev."), missing.err());
+
+        Run badFlag = run("predict", "--input", in.toString(), "--output", "o", "--chekpoint", "x");
+        assertEquals(Main.EXIT_USAGE, badFlag.code());
+        assertTrue(badFlag.err().contains("Unknown option: '--chekpoint'"), badFlag.err());
+
+        Run logitsOnFolder = run("predict", "--checkpoint", checkpoint.toString(), "--input", dir.resolve("m").toString(),
+                "--output", dir.resolve("o5").toString(), "--logits", dir.resolve("x.npy").toString());
+        assertEquals(Main.EXIT_USAGE, logitsOnFolder.code());
+        assertTrue(logitsOnFolder.err().contains("--logits writes the logits of one image"), logitsOnFolder.err());
+    }
+
+    @Test
+    void exportThenPredictOnTheOnnxModelNeedsNoFlags() throws Exception {
+        Path onnx = dir.resolve("m.onnx");
+        Run e = run("export", "--checkpoint", checkpoint.toString(), "--output", onnx.toString(), "--argmax", "--preset", "camvid");
+        assertEquals(0, e.code(), e.err());
+        Path in = image(dir.resolve("onnxin"), "s.png", 64, 96);
+        Run viaOnnx = run("predict", "--checkpoint", onnx.toString(), "--input", in.toString(), "--output", dir.resolve("o6").toString());
+        assertEquals(0, viaOnnx.code(), viaOnnx.err());
+        Run viaTorch = run("predict", "--checkpoint", checkpoint.toString(), "--preset", "camvid", "--input", in.toString(),
+                "--output", dir.resolve("o7").toString());
+        assertEquals(0, viaTorch.code(), viaTorch.err());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("o7/s_color.png")), Files.readAllBytes(dir.resolve("o6/s_color.png")),
+                "same colours (names and palette travel in the ONNX metadata) and same labels");
+        Run corrupt = run("predict", "--checkpoint", writeGarbage("bad.onnx").toString(), "--input", in.toString(),
+                "--output", dir.resolve("o8").toString());
+        assertEquals(Main.EXIT_USAGE, corrupt.code());
+        assertTrue(corrupt.err().contains("bad.onnx"), corrupt.err());
+    }
+
+    @Test
+    void benchPrintsOneParsableLinePerBatch() {
+        Run r = run("bench", "--checkpoint", checkpoint.toString(), "--size", "64x96", "--batch", "2,1", "--runs", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("machine: "), r.out());
+        String[] lines = r.out().lines().filter(l -> l.startsWith("batch ")).toArray(String[]::new);
+        assertEquals(2, lines.length, r.out());
+        assertTrue(lines[0].matches("batch 1: median [0-9.]+ ms, min [0-9.]+ ms, p90 [0-9.]+ ms, [0-9.]+ img/s"), lines[0]);
+        assertTrue(lines[1].startsWith("batch 2: "), lines[1]);
+    }
+
+    private static Path writeGarbage(String name) throws Exception {
+        Path p = dir.resolve(name);
+        Files.write(p, "not a model".getBytes(StandardCharsets.UTF_8));
+        return p;
+    }
+}
