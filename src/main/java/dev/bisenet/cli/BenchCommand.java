@@ -46,6 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default).")
     String precision;
 
+    @Option(names = "--train", description = "Time training steps instead (booster heads, OHEM, SGD) at --batch and --size.")
+    boolean train;
+
     @Mixin
     CommonOptions common;
 
@@ -64,6 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
             model.classes = 19;
         }
         System.out.println("machine: " + machine());
+        if (train) {
+            return trainBench(hw);
+        }
         try (Backend b = model.openBackend(System.out, common.threads()).backend()) {
             System.out.printf(Locale.ROOT, "settings: backend %s, precision %s, input %dx%d (HxW), output %s, %d threads,"
                     + " %d warm-up + %d timed runs; MALLOC_ARENA_MAX=%s%n", b.name(), precision, hw[0], hw[1], output,
@@ -80,14 +86,56 @@ public final class BenchCommand implements Callable<Integer> {
                     run(b, x, n, hw);
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
-                Arrays.sort(ms);
-                double median = ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
-                double p90 = ms[Math.min(ms.length - 1, (int) Math.ceil(0.9 * ms.length) - 1)];
-                System.out.printf(Locale.ROOT, "batch %d: median %.1f ms, min %.1f ms, p90 %.1f ms, %.1f img/s%n",
-                        n, median, ms[0], p90, 1000.0 * n / median);
+                print(n, ms);
             }
         }
         return 0;
+    }
+
+    /** Training steps on random data, timed like the inference runs. */
+    private int trainBench(int[] hw) {
+        int classes = model.classes != null ? model.classes : 11;
+        dev.bisenet.infer.ModelInfo info = dev.bisenet.infer.ModelInfo.generic(classes);
+        System.out.printf(Locale.ROOT, "settings: training step (forward with 4 booster heads, OHEM loss on 5 outputs,"
+                + " backward, SGD), %d classes, crop %dx%d (HxW), %d threads, %d warm-up + %d timed steps%n",
+                classes, hw[0], hw[1], common.threads(), warmup, runs);
+        for (int n : new TreeSet<>(batches)) {
+            dev.bisenet.train.TrainConfig cfg = new dev.bisenet.train.TrainConfig("custom", "random", 1000, Math.max(2, n),
+                    hw[0], hw[1], 1, 1, 0.01, 5e-4, 0, true, false, null, 0, 100, 1, 1, common.threads(), 1,
+                    info.mean(), info.std());
+            Random r = new Random(1);
+            float[] x = new float[cfg.batch() * 3 * hw[0] * hw[1]];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            byte[] y = new byte[cfg.batch() * hw[0] * hw[1]];
+            for (int i = 0; i < y.length; i++) y[i] = (byte) r.nextInt(classes);
+            var batch = new dev.bisenet.train.Batches.Batch(0, cfg.batch(), hw[0], hw[1], x, y);
+            java.nio.file.Path tmp;
+            try {
+                tmp = java.nio.file.Files.createTempDirectory("bisenet-bench");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try (dev.bisenet.train.Trainer t = new dev.bisenet.train.Trainer(cfg, info,
+                    new dev.bisenet.train.RunFolder(tmp), null, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
+                for (int i = 0; i < warmup; i++) t.step(batch, 0.001);
+                double[] ms = new double[runs];
+                for (int i = 0; i < runs; i++) {
+                    long t0 = System.nanoTime();
+                    t.step(batch, 0.001);
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                print(cfg.batch(), ms);
+            }
+        }
+        return 0;
+    }
+
+    private static void print(int n, double[] ms) {
+        Arrays.sort(ms);
+        double median = ms.length % 2 == 1 ? ms[ms.length / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+        double p90 = ms[Math.min(ms.length - 1, (int) Math.ceil(0.9 * ms.length) - 1)];
+        System.out.printf(Locale.ROOT, "batch %d: median %.1f ms, min %.1f ms, p90 %.1f ms, %.1f img/s%n",
+                n, median, ms[0], p90, 1000.0 * n / median);
     }
 
     private void run(Backend b, float[] x, int n, int[] hw) {

@@ -38,9 +38,13 @@ public final class ModelOptions {
     @Option(names = "--std", paramLabel = "R,G,B", split = ",", description = "Normalisation std of RGB/255 (overrides sidecar and preset).")
     float[] std;
 
-    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "pytorch",
-            description = "Inference engine: pytorch (DJL, default) or onnx (ONNX Runtime; a .pth is exported in memory).")
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Inference engine: onnx (ONNX Runtime; a .pth is exported in memory) or pytorch (DJL, eager)."
+                    + " Default: onnx for predict, pytorch for eval and bench.")
     String backend;
+
+    /** The backend a command uses when --backend is not given. */
+    String defaultBackend = "pytorch";
 
     /** The shipped CamVid model, relative to the installation. */
     static Path shippedCamvidModel() {
@@ -78,7 +82,7 @@ public final class ModelOptions {
         if ((mean != null && mean.length != 3) || (std != null && std.length != 3)) {
             throw new UserException("--mean and --std take three numbers each, r,g,b (fractions of 255)");
         }
-        Backends.Kind kind = Backends.Kind.parse(backend);
+        Backends.Kind kind = Backends.Kind.parse(backend != null ? backend : defaultBackend);
         Path file = resolveCheckpoint();
         Preset p = presetOrNull();
         Backend net;
@@ -100,10 +104,10 @@ public final class ModelOptions {
             if (n <= 0) {
                 throw new UserException("no --checkpoint: give --preset or --classes to build a randomly initialised model");
             }
-            if (kind != Backends.Kind.PYTORCH) {
-                throw new UserException("a randomly initialised model runs on the pytorch backend only; give --checkpoint");
-            }
             net = Segmenter.randomPyTorch(ModelSpec.reference(n, false), 0);
+            if (kind == Backends.Kind.ONNX && backend != null) {
+                net = Backends.onnxOf((dev.bisenet.infer.DjlBackend) net, threads);
+            }
             log.println("warning: no checkpoint given" + (p == Preset.CAMVID ? " and no shipped CamVid model found" : "")
                     + ": the model is RANDOMLY INITIALISED and its output is meaningless");
         }

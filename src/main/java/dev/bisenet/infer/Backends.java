@@ -67,6 +67,15 @@ public final class Backends {
         return OnnxBackend.fromBytes(onnx, file.getFileName().toString(), new OnnxBackend.Options(threads));
     }
 
+    /** The same network on ONNX Runtime (exported in memory); closes {@code djl}. */
+    public static OnnxBackend onnxOf(DjlBackend djl, int threads) {
+        try (djl) {
+            StateDict sd = dev.bisenet.model.Weights.toStateDict(djl.network(), 0);
+            byte[] onnx = OnnxExporter.export(sd, "random weights", OnnxExportOptions.defaults().withArgmax(true));
+            return OnnxBackend.fromBytes(onnx, "random weights", new OnnxBackend.Options(threads));
+        }
+    }
+
     /** A sidecar's class names, palette and normalisation as ONNX metadata. */
     public static OnnxMetadata metadataOf(Sidecar side) {
         int[][] palette = side.palette() == null ? null : side.palette().toArray(new int[0][]);

@@ -204,6 +204,11 @@ public final class Trainer implements AutoCloseable {
         return new Summary(cfg.iters(), lastLoss, bestMiou, run.finalModel(), secs);
     }
 
+    /** One training step outside a run (for benchmarks): forward, loss, backward, update. */
+    public float[] step(Batches.Batch b, double lr) {
+        return step(model.getNDManager(), b, lr);
+    }
+
     /** One forward/backward/update; returns the five heads' losses. */
     private float[] step(NDManager root, Batches.Batch b, double lr) {
         try (NDManager s = root.newSubManager()) {

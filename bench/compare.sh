@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Side-by-side inference benchmark, all in one run on this machine: this project's backends
+# against the reference PyTorch model (eager) and ONNX Runtime running the reference's
+# torch.onnx export. Same model (19 classes, random weights: speed does not depend on them).
+#
+#   bench/compare.sh REF_REPO [HxW ...]        (default sizes: 512x1024 352x480)
+#
+# REF_REPO is a checkout of CoinCheung/BiSeNet (not part of this project); Debian's python3-torch
+# runs it. Output: one `bisenet bench` line per engine and size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ref=${1:?usage: bench/compare.sh REF_REPO [HxW ...]}
+shift
+sizes=("${@:-512x1024}")
+[ $# -eq 0 ] && sizes=(512x1024 352x480)
+PY=${BISENET_PYTHON:-/usr/bin/python3}; [ -x "$PY" ] || PY=python3
+export MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+./bisenet --version >/dev/null   # builds the jar once, before any timing
+"$PY" bench/reference_torch.py "$ref" export 512 1024 "$tmp/torch.onnx" >/dev/null
+for s in "${sizes[@]}"; do
+  h=${s%x*}; w=${s#*x}
+  echo "== $s (height x width), batch 1"
+  ./bisenet bench --classes 19 --backend pytorch --size "$s" --output labels | sed -n 's/^batch/bisenet pytorch (labels): batch/p'
+  ./bisenet bench --classes 19 --backend onnx --size "$s" --output labels | sed -n 's/^batch/bisenet onnx fp32 (labels): batch/p'
+  ./bisenet bench --classes 19 --backend onnx --size "$s" --output logits | sed -n 's/^batch/bisenet onnx fp32 (logits): batch/p'
+  ./bisenet bench --checkpoint "$tmp/torch.onnx" --backend onnx --size "$s" --output logits | sed -n 's/^batch/onnxruntime on torch export (logits): batch/p'
+  "$PY" bench/reference_torch.py "$ref" infer "$h" "$w"
+done
+echo "== training step, batch 4, 384x480 (booster heads, OHEM on 5 outputs, SGD)"
+./bisenet bench --train --batch 4 --size 384x480 --runs 10 | sed -n 's/^batch/bisenet train step: batch/p'
+"$PY" bench/reference_torch.py "$ref" train 4 384 480 10
