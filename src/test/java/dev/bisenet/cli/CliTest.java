@@ -156,6 +156,34 @@ class CliTest {
         assertTrue(lines[1].startsWith("batch 2: "), lines[1]);
     }
 
+    @Test
+    void evalJsonCarriesTheNumbersOfItsTable() throws Exception {
+        Path data = dir.resolve("evaldata");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            image(data, "img" + k + ".png", 40 + 16 * k, 64);
+            BufferedImage lab = new BufferedImage(64, 40 + 16 * k, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < lab.getHeight(); y++) for (int x = 0; x < 64; x++) lab.getRaster().setSample(x, y, 0, (x / 8 + k) % 11);
+            ImageIO.write(lab, "png", data.resolve("lab" + k + ".png").toFile());
+            lines.add("img" + k + ".png lab" + k + ".png");
+        }
+        Files.write(data.resolve("val.txt"), lines);
+        Path json = dir.resolve("eval.json");
+        Run r = run("eval", "--checkpoint", checkpoint.toString(), "--data", data.toString(), "--list",
+                data.resolve("val.txt").toString(), "--mode", "ss,msf", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(2, root.size(), "one result per protocol");
+        java.util.List<String> mious = r.out().lines().filter(l -> l.startsWith("mIoU ")).toList();
+        assertEquals(2, mious.size(), r.out());
+        for (int i = 0; i < 2; i++) {
+            double table = Double.parseDouble(mious.get(i).substring(4).trim());
+            assertEquals(table, 100 * root.get(i).get("miou").asDouble(), 0.005, "mode " + i);
+            assertEquals(11, root.get(i).get("classes").size());
+            assertTrue(root.get(i).has("pixel_accuracy") && root.get(i).has("fw_iou") && root.get(i).has("mean_accuracy"));
+        }
+    }
+
     private static Path writeGarbage(String name) throws Exception {
         Path p = dir.resolve(name);
         Files.write(p, "not a model".getBytes(StandardCharsets.UTF_8));
