@@ -1,0 +1,81 @@
+package dev.bisenet.export;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How an export is quantized to int8 (QDQ format: QuantizeLinear/DequantizeLinear pairs that ONNX
+ * Runtime fuses into integer kernels such as QLinearConv): activation ranges from a
+ * {@link Calibration}, the activation type, weight granularity and the parts of the network
+ * kept in float32.
+ *
+ * <p>Weights are always int8, symmetric (zero point 0, range -127..127); conv biases int32 with
+ * scale input scale x weight scale, as ONNX Runtime's QDQ fusion expects. Activations are
+ * asymmetric, per tensor.
+ *
+ * @param calibration activation ranges, made by {@link Calibrator} for the same checkpoint
+ * @param activations the 8-bit type of activations
+ * @param perChannelWeights one weight scale per output channel (axis 0) instead of one per conv
+ * @param keepFloat parts of the network left in float32
+ */
+public record Int8Options(Calibration calibration, Activations activations, boolean perChannelWeights,
+        Set<Part> keepFloat) {
+
+    /** The type activations are quantized to. */
+    public enum Activations {
+        /**
+         * uint8 with a zero point: the fast path of ONNX Runtime's x86 kernels (VNNI multiplies
+         * u8 by s8); a zero point of 0 after a ReLU also absorbs the ReLU.
+         */
+        UINT8,
+        /** int8 with a zero point; ONNX Runtime on x86 rewrites these pairs to uint8 itself. */
+        INT8
+    }
+
+    /** Parts of BiSeNetV2 that can be left in float32. */
+    public enum Part {
+        /** The 3x3 depthwise convs of the GE layers and of BGA. */
+        DEPTHWISE,
+        /** The segment head: its 3x3 conv to 1024 channels and the 1x1 classifier. */
+        HEAD,
+        /** BGA's sigmoid gates, their upsampling, products and sum. */
+        GATES,
+        /** The final bilinear upsampling of the logits (and the argmax over them). */
+        OUTPUT
+    }
+
+    public Int8Options {
+        Objects.requireNonNull(calibration, "calibration");
+        Objects.requireNonNull(activations, "activations");
+        keepFloat = Collections.unmodifiableSet(keepFloat.isEmpty() ? EnumSet.noneOf(Part.class) : EnumSet.copyOf(keepFloat));
+    }
+
+    /**
+     * The recommended settings: uint8 activations, per-channel weights, the logits' upsampling
+     * in float32 (see the class comment of {@link QdqQuantizer} for the measurements).
+     */
+    public static Int8Options of(Calibration calibration) {
+        return new Int8Options(calibration, Activations.UINT8, true, EnumSet.of(Part.OUTPUT));
+    }
+
+    public Int8Options withActivations(Activations a) {
+        return new Int8Options(calibration, a, perChannelWeights, keepFloat);
+    }
+
+    public Int8Options withPerChannelWeights(boolean on) {
+        return new Int8Options(calibration, activations, on, keepFloat);
+    }
+
+    public Int8Options withKeepFloat(Set<Part> parts) {
+        return new Int8Options(calibration, activations, perChannelWeights, parts);
+    }
+
+    /** A short description for logs and model metadata, such as {@code uint8, per-channel, float32: OUTPUT}. */
+    public String describe() {
+        return activations.name().toLowerCase(java.util.Locale.ROOT) + " activations, "
+                + (perChannelWeights ? "per-channel" : "per-tensor") + " int8 weights"
+                + (keepFloat.isEmpty() ? "" : ", float32 " + keepFloat);
+    }
+}
