@@ -38,8 +38,10 @@ public record Int8Options(Calibration calibration, Activations activations, bool
     public enum Part {
         /** The 3x3 depthwise convs of the GE layers and of BGA. */
         DEPTHWISE,
-        /** The segment head: its 3x3 conv to 1024 channels and the 1x1 classifier. */
+        /** The segment head's 3x3 conv to 1024 channels (the widest tensor of the network). */
         HEAD,
+        /** The 1x1 classifier: with it in float32 the class scores are not rounded to 8 bits. */
+        CLASSIFIER,
         /** BGA's sigmoid gates, their upsampling, products and sum. */
         GATES,
         /** The final bilinear upsampling of the logits (and the argmax over them). */

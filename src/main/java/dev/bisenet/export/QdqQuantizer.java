@@ -139,11 +139,10 @@ final class QdqQuantizer {
         if (!QUANTIZABLE.contains(op) || !floats.contains(n.outputs().get(0))) return false;
         Set<Int8Options.Part> keep = opt.keepFloat();
         String name = n.name();
-        if (name.startsWith("head.") && keep.contains(Int8Options.Part.HEAD)) return false;
-        if (op.equals("Conv")) {
-            return !(isDepthwise(n) && keep.contains(Int8Options.Part.DEPTHWISE));
-        }
-        if (name.startsWith("bga.") && keep.contains(Int8Options.Part.GATES)) return false;
+        if (name.equals(BiSeNetV2Graph.HEAD_CONV)) return !keep.contains(Int8Options.Part.HEAD);
+        if (name.equals(BiSeNetV2Graph.CLASSIFIER)) return !keep.contains(Int8Options.Part.CLASSIFIER);
+        if (op.equals("Conv")) return !(isDepthwise(n) && keep.contains(Int8Options.Part.DEPTHWISE));
+        if (name.startsWith(BiSeNetV2Graph.BGA_PREFIX)) return !keep.contains(Int8Options.Part.GATES);
         return !(outputs.contains(n.outputs().get(0)) && keep.contains(Int8Options.Part.OUTPUT));
     }
 

@@ -98,10 +98,14 @@ class Int8ExportTest {
     void int8ExportPassesTheOnnxChecker() throws Exception {
         Path file = dir.resolve("int8.onnx");
         Files.write(file, int8(Int8Options.of(calibration())));
+        Path opset13 = dir.resolve("int8-opset13.onnx");
+        Files.write(opset13, OnnxExporter.export(OnnxTestModels.formula(), "formula", OnnxExportOptions.defaults()
+                .withSize(H, W).withOpset(13).withArgmax(true).withInt8(Int8Options.of(calibration()).withPerChannelWeights(false))));
         Optional<String> python = TestPython.withModule("onnx");
         Assumptions.assumeTrue(python.isPresent(), "skipped: no python3 with the 'onnx' package (Debian: apt install python3-onnx)");
         String script = String.join("\n",
                 "import sys, onnx",
+                "onnx.checker.check_model(onnx.load(sys.argv[2]), full_check=True)",
                 "m = onnx.load(sys.argv[1])",
                 "onnx.checker.check_model(m, full_check=True)",
                 "ops = [n.op_type for n in m.graph.node]",
@@ -113,7 +117,7 @@ class Int8ExportTest {
                 "assert m.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT",
                 "assert any(p.key == 'bisenet.quantization' for p in m.metadata_props)",
                 "print('ok')");
-        TestPython.Result r = TestPython.run(python.get(), script, file.toString());
+        TestPython.Result r = TestPython.run(python.get(), script, file.toString(), opset13.toString());
         assertEquals(0, r.status(), r.output());
     }
 
@@ -169,6 +173,11 @@ class Int8ExportTest {
         int depthwise = countDepthwise();
         assertEquals(convs - depthwise, dw.count("QLinearConv"), dw.kernels().toString());
         assertEquals(depthwise, dw.count("Conv") + dw.count("FusedConv"), dw.kernels().toString());
+        // the classifier in float32 is one float conv (nothing follows it that would quantize it)
+        OrtProfile.Summary cls = OrtProfile.run(int8(Int8Options.of(calibration()).withKeepFloat(
+                EnumSet.of(Int8Options.Part.CLASSIFIER, Int8Options.Part.OUTPUT))), testImage(), H, W, 2, 1, dir, Map.of());
+        assertEquals(convs - 1, cls.count("QLinearConv"), cls.kernels().toString());
+        assertEquals(1, cls.count("Conv") + cls.count("FusedConv"), cls.kernels().toString());
         // without that setting, ONNX Runtime 1.23 quantizes them anyway (per tensor)
         OrtProfile.Summary auto = OrtProfile.run(dwFloat, testImage(), H, W, 2, 2, dir, Map.of());
         assertTrue(auto.count("QLinearConv") > convs - depthwise, auto.kernels().toString());
@@ -202,7 +211,8 @@ class Int8ExportTest {
             variants.put("int8 activations", base.withActivations(Int8Options.Activations.INT8));
             variants.put("per-tensor weights", base.withPerChannelWeights(false));
             variants.put("everything int8", base.withKeepFloat(EnumSet.noneOf(Int8Options.Part.class)));
-            variants.put("head, gates float", base.withKeepFloat(EnumSet.of(Int8Options.Part.HEAD, Int8Options.Part.GATES)));
+            variants.put("head, classifier, gates float", base.withKeepFloat(
+                    EnumSet.of(Int8Options.Part.HEAD, Int8Options.Part.CLASSIFIER, Int8Options.Part.GATES)));
             for (Map.Entry<String, Int8Options> v : variants.entrySet()) {
                 try (OnnxBackend q = OnnxBackend.fromBytes(int8(v.getValue()), v.getKey(), TWO_THREADS)) {
                     int[] aq = q.labels(x, 1, H, W);
