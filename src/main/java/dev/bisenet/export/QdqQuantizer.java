@@ -106,6 +106,14 @@ final class QdqQuantizer {
             }
         }
 
+        // Float convs reading a quantized tensor: see addQdq.
+        Set<String> floatConvInputs = new HashSet<>();
+        for (OnnxGraph.Node n : src.nodes()) {
+            if (n.opType().equals("Conv") && !int8.contains(n) && quantized.contains(n.inputs().get(0))) {
+                floatConvInputs.add(n.inputs().get(0));
+            }
+        }
+
         OnnxGraph q = new OnnxGraph();
         Set<String> replaced = new HashSet<>();
         for (OnnxGraph.Node n : int8) {
@@ -114,19 +122,20 @@ final class QdqQuantizer {
         for (OnnxGraph.Initializer t : src.initializers()) {
             if (!replaced.contains(t.name())) q.add(t);
         }
-        if (quantized.contains(input)) addQdq(q, input);
+        if (quantized.contains(input)) addQdq(q, input, floatConvInputs.contains(input));
         for (OnnxGraph.Node n : src.nodes()) {
             List<String> ins = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 String v = n.inputs().get(i);
-                ins.add(quantized.contains(v) && isActivationInput(n, i) ? dequantized(v) : v);
+                boolean floatConv = n.opType().equals("Conv") && !int8.contains(n);
+                ins.add(quantized.contains(v) && isActivationInput(n, i) ? (floatConv ? v + ".dq_channels" : dequantized(v)) : v);
             }
             if (int8.contains(n) && n.opType().equals("Conv")) quantizeConv(q, n, ins);
             List<String> outs = new ArrayList<>();
             for (String o : n.outputs()) outs.add(quantized.contains(o) ? raw(o) : o);
             q.add(new OnnxGraph.Node(n.opType(), n.name(), ins, outs, n.attributes()));
             for (String o : n.outputs()) {
-                if (quantized.contains(o)) addQdq(q, o);
+                if (quantized.contains(o)) addQdq(q, o, floatConvInputs.contains(o));
             }
         }
         return q;
@@ -200,15 +209,34 @@ final class QdqQuantizer {
         return p;
     }
 
-    private void addQdq(OnnxGraph q, String v) {
+    /**
+     * Adds QuantizeLinear and DequantizeLinear after {@code v}; with {@code forFloatConv} also a
+     * second DequantizeLinear, {@code v.dq_channels}, for the float convs that read {@code v}.
+     * Its scale and zero point are per channel (all channels equal, so the values are the
+     * same): ONNX Runtime 1.21 and later quantize a float conv between a per-tensor
+     * DequantizeLinear and a QuantizeLinear themselves (with per-tensor weights, which costs this
+     * network most of its accuracy), and leave it alone after a per-channel one.
+     */
+    private void addQdq(OnnxGraph q, String v, boolean forFloatConv) {
         QuantMath.Params p = params(v);
         boolean u8 = opt.activations() == Int8Options.Activations.UINT8;
+        int zpType = u8 ? OnnxProto.UINT8 : OnnxProto.INT8;
         String scale = q.tensor(v + ".scale", OnnxProto.FLOAT, new long[0], floatBytes(p.scale()));
-        String zp = q.tensor(v + ".zero_point", u8 ? OnnxProto.UINT8 : OnnxProto.INT8, new long[0],
-                new byte[] {(byte) p.zeroPoint()});
+        String zp = q.tensor(v + ".zero_point", zpType, new long[0], new byte[] {(byte) p.zeroPoint()});
         q.add(new OnnxGraph.Node("QuantizeLinear", v + ".quantize", List.of(raw(v), scale, zp), List.of(v + ".q"), List.of()));
         q.add(new OnnxGraph.Node("DequantizeLinear", v + ".dequantize", List.of(v + ".q", scale, zp),
                 List.of(dequantized(v)), List.of()));
+        if (forFloatConv) {
+            int c = src.channels(v);
+            float[] scales = new float[c];
+            java.util.Arrays.fill(scales, p.scale());
+            byte[] zps = new byte[c];
+            java.util.Arrays.fill(zps, (byte) p.zeroPoint());
+            String cs = q.tensor(v + ".channel_scales", OnnxProto.FLOAT, new long[] {c}, floatBytes(scales));
+            String cz = q.tensor(v + ".channel_zero_points", zpType, new long[] {c}, zps);
+            q.add(new OnnxGraph.Node("DequantizeLinear", v + ".dequantize_channels", List.of(v + ".q", cs, cz),
+                    List.of(v + ".dq_channels"), List.of(OnnxProto.attr("axis", 1L))));
+        }
     }
 
     /**

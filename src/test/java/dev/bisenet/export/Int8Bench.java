@@ -35,7 +35,7 @@ import java.util.Set;
 
 /**
  * Measures the int8 export against float32 on a trained CamVid checkpoint: calibration, latency
- * (ONNX Runtime, batch 1, interleaved runs of all variants in one JVM), CamVid val mIoU with the
+ * (ONNX Runtime, batch 1, all variants in one JVM), CamVid val mIoU with the
  * {@link Evaluator}, label agreement and ONNX Runtime profiles. Not a test: run
  * {@code java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.bisenet.export.Int8Bench
  * CHECKPOINT CAMVID_ROOT OUT_DIR [calibration images] [phases: calib,latency,miou,profile]}.
@@ -43,7 +43,6 @@ import java.util.Set;
 public final class Int8Bench {
 
     private static final int THREADS = 2;
-    private static final String NO_WEIGHT_QUANT = "WeightBiasQuantization";
 
     /** One exported model with the session settings it needs. */
     record Variant(String name, byte[] onnx, Map<String, String> config) {}
@@ -64,17 +63,18 @@ public final class Int8Bench {
         Map<String, Variant> variants = new LinkedHashMap<>();
         OnnxExportOptions base = OnnxExportOptions.defaults().withArgmax(true);
         add(variants, "fp32", OnnxExporter.export(sd, name, base), Map.of());
-        Int8Options def = Int8Options.of(main);
-        add(variants, "int8 default", OnnxExporter.export(sd, name, base.withInt8(def)), Map.of());
-        add(variants, "int8 all (output too)", export(sd, name, def.withKeepFloat(EnumSet.noneOf(Int8Options.Part.class))), Map.of());
-        add(variants, "int8 classifier fp32", export(sd, name, def.withKeepFloat(EnumSet.of(Int8Options.Part.CLASSIFIER, Int8Options.Part.OUTPUT))), Map.of());
-        add(variants, "int8 head+classifier fp32", export(sd, name, def.withKeepFloat(
-                EnumSet.of(Int8Options.Part.HEAD, Int8Options.Part.CLASSIFIER, Int8Options.Part.OUTPUT))), Map.of());
-        add(variants, "int8 gates fp32", export(sd, name, def.withKeepFloat(EnumSet.of(Int8Options.Part.GATES, Int8Options.Part.OUTPUT))), Map.of());
-        add(variants, "int8 depthwise fp32", export(sd, name, def.withKeepFloat(EnumSet.of(Int8Options.Part.DEPTHWISE, Int8Options.Part.OUTPUT))),
-                Map.of("optimization.disable_specified_optimizers", NO_WEIGHT_QUANT));
-        add(variants, "int8 per-tensor weights", export(sd, name, def.withPerChannelWeights(false)), Map.of());
-        add(variants, "int8 S8S8", export(sd, name, def.withActivations(Int8Options.Activations.INT8)), Map.of());
+        // The levers are measured one at a time from "all convs": every conv in int8, only the
+        // logits' upsampling in float32.
+        Int8Options all = Int8Options.of(main).withKeepFloat(EnumSet.of(Int8Options.Part.OUTPUT));
+        add(variants, "int8 recommended", export(sd, name, Int8Options.of(main)), Map.of());
+        add(variants, "int8 all convs", export(sd, name, all), Map.of());
+        add(variants, "int8 everything (output too)", export(sd, name, all.withKeepFloat(EnumSet.noneOf(Int8Options.Part.class))), Map.of());
+        add(variants, "all convs, classifier fp32", export(sd, name, keep(all, Int8Options.Part.CLASSIFIER)), Map.of());
+        add(variants, "all convs, head+classifier fp32", export(sd, name, keep(all, Int8Options.Part.HEAD, Int8Options.Part.CLASSIFIER)), Map.of());
+        add(variants, "all convs, gates fp32", export(sd, name, keep(all, Int8Options.Part.GATES)), Map.of());
+        add(variants, "all convs, depthwise fp32", export(sd, name, keep(all, Int8Options.Part.DEPTHWISE)), Map.of());
+        add(variants, "all convs, per-tensor weights", export(sd, name, all.withPerChannelWeights(false)), Map.of());
+        add(variants, "all convs, S8S8", export(sd, name, all.withActivations(Int8Options.Activations.INT8)), Map.of());
         for (Variant v : variants.values()) Files.write(out.resolve(v.name().replace(' ', '_').replaceAll("[()]", "") + ".onnx"), v.onnx());
 
         if (phases.contains("latency")) {
@@ -85,18 +85,41 @@ public final class Int8Bench {
             SegDataset val = Datasets.open(Preset.CAMVID, data, "val", false);
             Map<String, Variant> evals = new LinkedHashMap<>(variants);
             for (Map.Entry<String, Calibration> c : cals.entrySet()) {
-                if (c.getValue() != main) add(evals, "int8 default, " + c.getKey(), export(sd, name, Int8Options.of(c.getValue())), Map.of());
+                if (c.getValue() != main) add(evals, "int8 recommended, " + c.getKey(), export(sd, name, Int8Options.of(c.getValue())), Map.of());
             }
             for (Variant v : evals.values()) miou(v, val);
-            agreement(variants.get("fp32"), variants.get("int8 default"), val, 10);
+        }
+        if (phases.contains("agree")) {
+            SegDataset val = Datasets.open(Preset.CAMVID, data, "val", false);
+            for (Variant v : variants.values()) {
+                if (!v.name().equals("fp32") && v.config().isEmpty()) agreement(variants.get("fp32"), v, val, val.size());
+            }
+        }
+        if (phases.contains("latency2")) {
+            Map<String, Variant> some = new LinkedHashMap<>();
+            for (String v : List.of("fp32", "int8 recommended", "int8 all convs")) {
+                some.put(v, variants.get(v));
+            }
+            latency(some, 512, 1024, 5, 30);
+            latency(some, 384, 480, 5, 30);
         }
         if (phases.contains("profile")) {
-            for (String v : List.of("fp32", "int8 default", "int8 depthwise fp32")) profile(variants.get(v), 512, 1024, out);
+            // -Dprofile=NAME,NAME picks the variants (default: fp32 and int8 recommended)
+            for (String v : System.getProperty("profile", "fp32,int8 recommended").split(",")) {
+                profile(variants.get(v), 512, 1024, out);
+                profile(variants.get(v), 384, 480, out);
+            }
         }
     }
 
     private static byte[] export(StateDict sd, String name, Int8Options q) {
         return OnnxExporter.export(sd, name, OnnxExportOptions.defaults().withArgmax(true).withInt8(q));
+    }
+
+    private static Int8Options keep(Int8Options q, Int8Options.Part... parts) {
+        EnumSet<Int8Options.Part> k = EnumSet.copyOf(q.keepFloat());
+        k.addAll(java.util.Arrays.asList(parts));
+        return q.withKeepFloat(k);
     }
 
     private static void add(Map<String, Variant> m, String name, byte[] onnx, Map<String, String> config) {
@@ -147,7 +170,7 @@ public final class Int8Bench {
         }
     }
 
-    /** Min and median per variant and output; rounds interleave the variants so that load drift hits all alike. */
+    /** Min and median per variant and output, all sessions open in this JVM, outputs into reused buffers. */
     private static void latency(Map<String, Variant> variants, int h, int w, int warmup, int runs) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] x = new float[3 * h * w];
@@ -161,23 +184,34 @@ public final class Int8Bench {
             names.add(v.name() + " / logits");
             sessions.add(s);
             outputs.add(OnnxExporter.LOGITS);
-            if (v.name().equals("fp32") || v.name().equals("int8 default") || v.name().equals("int8 all (output too)")) {
+            if (v.name().equals("fp32") || v.name().startsWith("int8 ")) {
                 names.add(v.name() + " / labels");
                 sessions.add(s);
                 outputs.add(OnnxExporter.LABELS);
             }
         }
         double[][] ms = new double[names.size()][runs];
-        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, h, w})) {
-            for (int i = 0; i < warmup + runs; i++) {
-                for (int k = 0; k < names.size(); k++) {
+        // Outputs go into tensors allocated once, as OnnxBackend does: no per-call allocation.
+        int classes = Preset.CAMVID.numClasses();
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, 3, h, w});
+                OnnxTensor logits = OnnxTensor.createTensor(env, java.nio.ByteBuffer.allocateDirect(4 * classes * h * w)
+                        .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer(), new long[] {1, classes, h, w});
+                OnnxTensor labels = OnnxTensor.createTensor(env, java.nio.ByteBuffer.allocateDirect(4 * h * w)
+                        .order(java.nio.ByteOrder.nativeOrder()).asIntBuffer(), new long[] {1, h, w})) {
+            // One block per model, not interleaved run by run: each session has its own intra-op
+            // pool whose threads spin for a while after a run, and on 2 cores the spinning of the
+            // previous model's pool slows the next model's first run down by 20-30 ms.
+            for (int k = 0; k < names.size(); k++) {
+                String o = outputs.get(k);
+                for (int i = 0; i < warmup + runs; i++) {
                     long t0 = System.nanoTime();
-                    sessions.get(k).run(Map.of(OnnxExporter.INPUT, in), Set.of(outputs.get(k))).close();
+                    sessions.get(k).run(Map.of(OnnxExporter.INPUT, in), Set.of(),
+                            Map.of(o, o.equals(OnnxExporter.LOGITS) ? logits : labels)).close();
                     if (i >= warmup) ms[k][i - warmup] = (System.nanoTime() - t0) / 1e6;
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "latency at %dx%d (HxW), batch 1, %d threads, %d warm-up + %d timed runs, interleaved:%n",
+        System.out.printf(Locale.ROOT, "latency at %dx%d (HxW), batch 1, %d threads, %d warm-up + %d timed runs per model:%n",
                 h, w, THREADS, warmup, runs);
         double ref = 0;
         for (int k = 0; k < names.size(); k++) {
@@ -222,7 +256,8 @@ public final class Int8Bench {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "labels of int8 default equal fp32 on %.2f%% of the pixels of %d val images%n", 100.0 * same / total, n);
+        System.out.printf(Locale.ROOT, "labels of %s equal fp32 on %.2f%% of the pixels of %d val images%n", int8.name(),
+                100.0 * same / total, n);
     }
 
     private static void profile(Variant v, int h, int w, Path out) throws Exception {

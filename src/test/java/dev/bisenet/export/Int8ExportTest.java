@@ -112,7 +112,7 @@ class Int8ExportTest {
                 "assert ops.count('QuantizeLinear') > 50 and ops.count('DequantizeLinear') > 100, ops",
                 "w = {t.name: t for t in m.graph.initializer}",
                 "qw = [t for t in m.graph.initializer if t.data_type == onnx.TensorProto.INT8 and len(t.dims) == 4]",
-                "assert len(qw) > 40, len(qw)",
+                "assert len(qw) == 56 - 16 - 1, len(qw)  # all convs but the depthwise ones and the classifier",
                 "assert [o.name for o in m.graph.output] == ['logits', 'labels']",
                 "assert m.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT",
                 "assert any(p.key == 'bisenet.quantization' for p in m.metadata_props)",
@@ -154,10 +154,11 @@ class Int8ExportTest {
         }
     }
 
-    /** ONNX Runtime's profile shows which kernels ran: every conv as QLinearConv, none in float. */
+    /** ONNX Runtime's profile shows which kernels ran: convs as QLinearConv, or in float where asked. */
     @Test
     void convsRunAsIntegerKernels() throws Exception {
-        OrtProfile.Summary all = OrtProfile.run(int8(Int8Options.of(calibration())), testImage(), H, W, 2, 2, dir, Map.of());
+        Int8Options allConvs = Int8Options.of(calibration()).withKeepFloat(EnumSet.of(Int8Options.Part.OUTPUT));
+        OrtProfile.Summary all = OrtProfile.run(int8(allConvs), testImage(), H, W, 2, 2, dir, Map.of());
         System.out.print("int8 model, kernels per run:\n" + all.table());
         int convs = countConvs();
         assertEquals(convs, all.count("QLinearConv"), all.kernels().toString());
@@ -165,22 +166,22 @@ class Int8ExportTest {
         assertTrue(all.count("QLinearAdd") >= 10 && all.count("QLinearSigmoid") == 2 && all.count("QLinearMul") == 2,
                 all.kernels().toString());
 
-        // Depthwise convs left in float32 run as float convs, once the session stops ONNX Runtime
-        // from quantizing a float conv between DequantizeLinear and QuantizeLinear itself.
-        byte[] dwFloat = int8(Int8Options.of(calibration()).withKeepFloat(EnumSet.of(Int8Options.Part.DEPTHWISE, Int8Options.Part.OUTPUT)));
-        OrtProfile.Summary dw = OrtProfile.run(dwFloat, testImage(), H, W, 2, 2, dir,
-                Map.of("optimization.disable_specified_optimizers", "WeightBiasQuantization"));
+        // Depthwise convs left in float32 run as float convs (ONNX Runtime does not quantize them itself)
+        byte[] dwFloat = int8(allConvs.withKeepFloat(EnumSet.of(Int8Options.Part.DEPTHWISE, Int8Options.Part.OUTPUT)));
+        OrtProfile.Summary dw = OrtProfile.run(dwFloat, testImage(), H, W, 2, 2, dir, Map.of());
         int depthwise = countDepthwise();
         assertEquals(convs - depthwise, dw.count("QLinearConv"), dw.kernels().toString());
         assertEquals(depthwise, dw.count("Conv") + dw.count("FusedConv"), dw.kernels().toString());
         // the classifier in float32 is one float conv (nothing follows it that would quantize it)
-        OrtProfile.Summary cls = OrtProfile.run(int8(Int8Options.of(calibration()).withKeepFloat(
+        OrtProfile.Summary cls = OrtProfile.run(int8(allConvs.withKeepFloat(
                 EnumSet.of(Int8Options.Part.CLASSIFIER, Int8Options.Part.OUTPUT))), testImage(), H, W, 2, 1, dir, Map.of());
         assertEquals(convs - 1, cls.count("QLinearConv"), cls.kernels().toString());
         assertEquals(1, cls.count("Conv") + cls.count("FusedConv"), cls.kernels().toString());
-        // without that setting, ONNX Runtime 1.23 quantizes them anyway (per tensor)
-        OrtProfile.Summary auto = OrtProfile.run(dwFloat, testImage(), H, W, 2, 2, dir, Map.of());
-        assertTrue(auto.count("QLinearConv") > convs - depthwise, auto.kernels().toString());
+
+        // the recommended settings: both
+        OrtProfile.Summary rec = OrtProfile.run(int8(Int8Options.of(calibration())), testImage(), H, W, 2, 1, dir, Map.of());
+        assertEquals(convs - depthwise - 1, rec.count("QLinearConv"), rec.kernels().toString());
+        assertEquals(depthwise + 1, rec.count("Conv") + rec.count("FusedConv"), rec.kernels().toString());
     }
 
     private static int countConvs() {
@@ -206,8 +207,10 @@ class Int8ExportTest {
         float[] x = testImage();
         try (OnnxBackend f = OnnxBackend.fromBytes(OnnxTestModels.dynamicArgmax(), "fp32", TWO_THREADS)) {
             int[] af = f.labels(x, 1, H, W);
-            Int8Options base = Int8Options.of(calibration());
+            Int8Options base = Int8Options.of(calibration()).withKeepFloat(EnumSet.of(Int8Options.Part.OUTPUT));
             Map<String, Int8Options> variants = new LinkedHashMap<>();
+            variants.put("recommended", Int8Options.of(calibration()));
+            variants.put("all convs int8", base);
             variants.put("int8 activations", base.withActivations(Int8Options.Activations.INT8));
             variants.put("per-tensor weights", base.withPerChannelWeights(false));
             variants.put("everything int8", base.withKeepFloat(EnumSet.noneOf(Int8Options.Part.class)));
