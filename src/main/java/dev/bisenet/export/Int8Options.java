@@ -40,7 +40,10 @@ public record Int8Options(Calibration calibration, Activations activations, bool
         DEPTHWISE,
         /** The segment head's 3x3 conv to 1024 channels (the widest tensor of the network). */
         HEAD,
-        /** The 1x1 classifier: with it in float32 the class scores are not rounded to 8 bits. */
+        /**
+         * The class scores: the 1x1 classifier keeps int8 weights and inputs but gives float32
+         * scores (a MatMul that ONNX Runtime runs as MatMulIntegerToFloat), not 8-bit ones.
+         */
         CLASSIFIER,
         /** BGA's sigmoid gates, their upsampling, products and sum. */
         GATES,
@@ -56,17 +59,17 @@ public record Int8Options(Calibration calibration, Activations activations, bool
 
     /**
      * The recommended settings: uint8 activations, per-channel weights, and in float32 the
-     * depthwise convs, the classifier and the logits' upsampling.
+     * depthwise convs, the class scores and the logits' upsampling.
      *
      * <p>Measured on a CamVid checkpoint (46.94% val mIoU in float32), ONNX Runtime 1.23.2, 2
-     * threads of an AVX-512 VNNI CPU, calibrated on 200 training images: 47.46% mIoU, labels equal
-     * to float32 on 98.3% of val pixels; 2.7x the float32 speed at 512x1024, 2.2x at 384x480.
+     * threads of an AVX-512 VNNI CPU, calibrated on 200 training images: 47.42% mIoU, labels equal
+     * to float32 on 98.3% of val pixels; 3.1x the float32 speed at 512x1024, 2.9x at 384x480.
      * Why each choice:
      * <ul>
      *   <li>depthwise convs: ONNX Runtime's int8 depthwise kernels are slower than its float32
-     *       ones here; in float32 the whole model runs 16% faster (512x1024) at equal accuracy;
-     *   <li>classifier: 8-bit class scores flip about 1% of labels (mIoU -0.7); float32 costs
-     *       about 8 ms at 512x1024;
+     *       ones here; in float32 the whole model runs 16-20% faster at equal accuracy;
+     *   <li>class scores: rounded to 8 bits they flip about 1% of labels (mIoU -0.6); as an
+     *       integer product with a float result they cost nothing measurable;
      *   <li>output: upsampling 8-bit logits costs 3 mIoU and saves nothing measurable;
      *   <li>per-channel weights: per tensor, BatchNorm-folded weights lose half the mIoU;
      *   <li>uint8 activations: with int8 ones, ONNX Runtime converts only part of the graph and

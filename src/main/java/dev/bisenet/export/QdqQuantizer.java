@@ -17,7 +17,9 @@ import java.util.Set;
  * DequantizeLinear nodes. The graph stays a valid float graph that any ONNX runtime can run;
  * ONNX Runtime's CPU provider recognises the patterns and runs QLinearConv, QLinearAdd,
  * QLinearMul, QLinearSigmoid, QLinearConcat, QLinearAveragePool and QLinearGlobalAveragePool,
- * and MaxPool and nearest Resize on the 8-bit values directly.
+ * and MaxPool and nearest Resize on the 8-bit values directly. With float class scores
+ * ({@link Int8Options.Part#CLASSIFIER}) the 1x1 classifier becomes a MatMul that it runs as
+ * MatMulIntegerToFloat.
  *
  * <p>What ONNX Runtime needs to fuse, and this class therefore guarantees: every consumer of a
  * quantized tensor reads its DequantizeLinear (so the producer's only consumer is the
@@ -106,11 +108,17 @@ final class QdqQuantizer {
             }
         }
 
-        // Float convs reading a quantized tensor: see addQdq.
+        // Float convs reading a quantized tensor: see addQdq. The classifier with float scores
+        // becomes an integer matrix product with a float result instead: see classifierAsMatMul.
         Set<String> floatConvInputs = new HashSet<>();
+        Set<OnnxGraph.Node> matMuls = new HashSet<>();
         for (OnnxGraph.Node n : src.nodes()) {
             if (n.opType().equals("Conv") && !int8.contains(n) && quantized.contains(n.inputs().get(0))) {
-                floatConvInputs.add(n.inputs().get(0));
+                if (n.name().equals(BiSeNetV2Graph.CLASSIFIER) && isPointwise(n)) {
+                    matMuls.add(n);
+                } else {
+                    floatConvInputs.add(n.inputs().get(0));
+                }
             }
         }
 
@@ -119,6 +127,7 @@ final class QdqQuantizer {
         for (OnnxGraph.Node n : int8) {
             if (n.opType().equals("Conv")) replaced.addAll(n.inputs().subList(1, n.inputs().size()));
         }
+        for (OnnxGraph.Node n : matMuls) replaced.add(n.inputs().get(1)); // the bias stays, for the Add
         for (OnnxGraph.Initializer t : src.initializers()) {
             if (!replaced.contains(t.name())) q.add(t);
         }
@@ -127,10 +136,14 @@ final class QdqQuantizer {
             List<String> ins = new ArrayList<>();
             for (int i = 0; i < n.inputs().size(); i++) {
                 String v = n.inputs().get(i);
-                boolean floatConv = n.opType().equals("Conv") && !int8.contains(n);
+                boolean floatConv = n.opType().equals("Conv") && !int8.contains(n) && !matMuls.contains(n);
                 ins.add(quantized.contains(v) && isActivationInput(n, i) ? (floatConv ? v + ".dq_channels" : dequantized(v)) : v);
             }
             if (int8.contains(n) && n.opType().equals("Conv")) quantizeConv(q, n, ins);
+            if (matMuls.contains(n)) {
+                classifierAsMatMul(q, n, ins.get(0));
+                continue;
+            }
             List<String> outs = new ArrayList<>();
             for (String o : n.outputs()) outs.add(quantized.contains(o) ? raw(o) : o);
             q.add(new OnnxGraph.Node(n.opType(), n.name(), ins, outs, n.attributes()));
@@ -153,6 +166,12 @@ final class QdqQuantizer {
         if (op.equals("Conv")) return !(isDepthwise(n) && keep.contains(Int8Options.Part.DEPTHWISE));
         if (name.startsWith(BiSeNetV2Graph.BGA_PREFIX)) return !keep.contains(Int8Options.Part.GATES);
         return !(outputs.contains(n.outputs().get(0)) && keep.contains(Int8Options.Part.OUTPUT));
+    }
+
+    /** A 1x1 conv: then it is a matrix product over channels at every pixel. */
+    private boolean isPointwise(OnnxGraph.Node conv) {
+        long[] w = src.initializer(conv.inputs().get(1)).dims();
+        return w[2] == 1 && w[3] == 1;
     }
 
     private boolean isDepthwise(OnnxGraph.Node conv) {
@@ -270,6 +289,44 @@ final class QdqQuantizer {
             q.add(new OnnxGraph.Node("DequantizeLinear", bn + ".dequantize", List.of(bq, bs), List.of(bn + ".dq"), axis));
             ins.set(2, bn + ".dq");
         }
+    }
+
+    /**
+     * The 1x1 conv {@code conv} on the dequantized {@code x} as channels-last matrix product
+     * with int8 weights and a float32 result: Transpose to (N, H, W, C), MatMul by the weights
+     * (C, classes) behind a per-column DequantizeLinear, Add the bias, Transpose back. ONNX
+     * Runtime runs the product as MatMulIntegerToFloat (uint8 x int8, float output), so the
+     * class scores are not rounded to 8 bits and no 1024-channel float tensor is made, and its
+     * layout pass cancels the first Transpose against the channels-last int8 convs before it.
+     */
+    private void classifierAsMatMul(OnnxGraph q, OnnxGraph.Node conv, String x) {
+        OnnxGraph.Initializer wt = src.initializer(conv.inputs().get(1));
+        int out = (int) wt.dims()[0], in = (int) wt.dims()[1];
+        float[] w = floats(wt);
+        float[] scales = QuantMath.weightScales(w, out, opt.perChannelWeights(), null, 1f);
+        QuantMath.Weights qw = QuantMath.quantizeWeights(w, out, scales);
+        byte[] transposed = new byte[w.length]; // (classes, C) to (C, classes)
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) transposed[i * out + o] = qw.values()[o * in + i];
+        }
+        long[] scaleDims = opt.perChannelWeights() ? new long[] {out} : new long[0];
+        List<byte[]> axis = opt.perChannelWeights() ? List.of(OnnxProto.attr("axis", 1L)) : List.of();
+        String p = conv.name();
+        String wq = q.tensor(wt.name() + ".int8", OnnxProto.INT8, new long[] {in, out}, transposed);
+        String ws = q.tensor(wt.name() + ".scale", OnnxProto.FLOAT, scaleDims, floatBytes(scales));
+        String wz = q.tensor(wt.name() + ".zero_point", OnnxProto.INT8, scaleDims, new byte[scales.length]);
+        q.add(new OnnxGraph.Node("DequantizeLinear", wt.name() + ".dequantize", List.of(wq, ws, wz),
+                List.of(wt.name() + ".dq"), axis));
+        q.add(new OnnxGraph.Node("Transpose", p + ".nhwc", List.of(x), List.of(p + ".nhwc"),
+                List.of(OnnxProto.attrInts("perm", 0, 2, 3, 1))));
+        q.add(new OnnxGraph.Node("MatMul", p + ".matmul", List.of(p + ".nhwc", wt.name() + ".dq"), List.of(p + ".matmul"), List.of()));
+        String last = p + ".matmul";
+        if (conv.inputs().size() > 2) {
+            q.add(new OnnxGraph.Node("Add", p + ".add_bias", List.of(last, conv.inputs().get(2)), List.of(p + ".add_bias"), List.of()));
+            last = p + ".add_bias";
+        }
+        q.add(new OnnxGraph.Node("Transpose", p + ".nchw", List.of(last), conv.outputs(),
+                List.of(OnnxProto.attrInts("perm", 0, 3, 1, 2))));
     }
 
     private static float[] floats(OnnxGraph.Initializer t) {

@@ -112,7 +112,8 @@ class Int8ExportTest {
                 "assert ops.count('QuantizeLinear') > 50 and ops.count('DequantizeLinear') > 100, ops",
                 "w = {t.name: t for t in m.graph.initializer}",
                 "qw = [t for t in m.graph.initializer if t.data_type == onnx.TensorProto.INT8 and len(t.dims) == 4]",
-                "assert len(qw) == 56 - 16 - 1, len(qw)  # all convs but the depthwise ones and the classifier",
+                "assert len(qw) == 56 - 16 - 1, len(qw)  # all convs but the depthwise ones and the classifier (a 2-D MatMul weight)",
+                "assert sum(1 for t in m.graph.initializer if t.data_type == onnx.TensorProto.INT8 and len(t.dims) == 2) == 1",
                 "assert [o.name for o in m.graph.output] == ['logits', 'labels']",
                 "assert m.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT",
                 "assert any(p.key == 'bisenet.quantization' for p in m.metadata_props)",
@@ -172,16 +173,18 @@ class Int8ExportTest {
         int depthwise = countDepthwise();
         assertEquals(convs - depthwise, dw.count("QLinearConv"), dw.kernels().toString());
         assertEquals(depthwise, dw.count("Conv") + dw.count("FusedConv"), dw.kernels().toString());
-        // the classifier in float32 is one float conv (nothing follows it that would quantize it)
+        // float class scores: the classifier becomes an integer product with a float result
         OrtProfile.Summary cls = OrtProfile.run(int8(allConvs.withKeepFloat(
                 EnumSet.of(Int8Options.Part.CLASSIFIER, Int8Options.Part.OUTPUT))), testImage(), H, W, 2, 1, dir, Map.of());
         assertEquals(convs - 1, cls.count("QLinearConv"), cls.kernels().toString());
-        assertEquals(1, cls.count("Conv") + cls.count("FusedConv"), cls.kernels().toString());
+        assertEquals(1, cls.count("MatMulIntegerToFloat"), cls.kernels().toString());
+        assertEquals(0, cls.count("Conv") + cls.count("FusedConv") + cls.count("MatMul"), cls.kernels().toString());
 
         // the recommended settings: both
         OrtProfile.Summary rec = OrtProfile.run(int8(Int8Options.of(calibration())), testImage(), H, W, 2, 1, dir, Map.of());
         assertEquals(convs - depthwise - 1, rec.count("QLinearConv"), rec.kernels().toString());
-        assertEquals(depthwise + 1, rec.count("Conv") + rec.count("FusedConv"), rec.kernels().toString());
+        assertEquals(depthwise, rec.count("Conv") + rec.count("FusedConv"), rec.kernels().toString());
+        assertEquals(1, rec.count("MatMulIntegerToFloat"), rec.kernels().toString());
     }
 
     private static int countConvs() {
