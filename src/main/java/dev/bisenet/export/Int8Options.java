@@ -63,11 +63,12 @@ public record Int8Options(Calibration calibration, Activations activations, bool
      *
      * <p>Measured on a CamVid checkpoint (46.94% val mIoU in float32), ONNX Runtime 1.23.2, 2
      * threads of an AVX-512 VNNI CPU, calibrated on 200 training images: 47.42% mIoU, labels equal
-     * to float32 on 98.3% of val pixels; 3.1x the float32 speed at 512x1024, 2.9x at 384x480.
+     * to float32 on 98.3% of val pixels; 2.6-3.1x the float32 speed at 512x1024 (80-95 ms against
+     * 232-248 ms, varying from session to session), 2.6x at 384x480 (34.5 against 88.4 ms).
      * Why each choice:
      * <ul>
      *   <li>depthwise convs: ONNX Runtime's int8 depthwise kernels are slower than its float32
-     *       ones here; in float32 the whole model runs 16-20% faster at equal accuracy;
+     *       ones here; in float32 the whole model runs 6-10% faster at equal accuracy;
      *   <li>class scores: rounded to 8 bits they flip about 1% of labels (mIoU -0.6); as an
      *       integer product with a float result they cost nothing measurable;
      *   <li>output: upsampling 8-bit logits costs 3 mIoU and saves nothing measurable;
