@@ -16,6 +16,11 @@ import java.util.Set;
  */
 final class BiSeNetV2Graph {
 
+    /** Node names that int8 export options refer to. */
+    static final String HEAD_CONV = "head.conv";
+    static final String CLASSIFIER = "head.conv_out.1";
+    static final String BGA_PREFIX = "bga.";
+
     private final OnnxGraph g;
     private final StateDict sd;
     private final String source;
@@ -111,7 +116,7 @@ final class BiSeNetV2Graph {
 
     /** Bilateral Guided Aggregation of detail (1/8) and semantic (1/32) features. */
     private String bga(String xd, String xs) {
-        String p = "bga";
+        String p = "bga"; // BGA_PREFIX
         String left1 = conv(p + ".left1.0", p + ".left1.1", xd, 1, p + ".left1.dw");     // DW + BN
         left1 = conv1x1(p + ".left1.2", left1);                                          // (N, 128, H/8, W/8)
         String left2 = conv(p + ".left2.0", p + ".left2.1", xd, 2, p + ".left2.conv");   // (N, 128, H/16, W/16)
@@ -131,11 +136,11 @@ final class BiSeNetV2Graph {
     }
 
     private String head(String x, String input) {
-        String f = convBnRelu("head.conv", x, 1);                                        // (N, 1024, H/8, W/8)
+        String f = convBnRelu(HEAD_CONV, x, 1);                                        // (N, 1024, H/8, W/8)
         // head.drop: dropout, training only. head.conv_out.0 is an identity in this layout.
         BatchNormFold cls = BatchNormFold.of(tensor("head.conv_out.1.weight", 4).shape(),
                 floats("head.conv_out.1.weight", 4), vector("head.conv_out.1.bias"));
-        String small = g.conv(f, "head.conv_out.1", cls, 1);                             // (N, classes, H/8, W/8)
+        String small = g.conv(f, CLASSIFIER, cls, 1);                                    // (N, classes, H/8, W/8)
         return g.resizeBilinearLike(small, input, "logits");                             // (N, classes, H, W)
     }
 

@@ -6,10 +6,11 @@ import java.util.Map;
 
 /**
  * How to export: input size (fixed, or 0 x 0 for dynamic height and width), ONNX opset, whether
- * to add an argmax {@code labels} output, and metadata key/values (see {@link OnnxMetadata}).
- * The batch size is always dynamic.
+ * to add an argmax {@code labels} output, metadata key/values (see {@link OnnxMetadata}), and
+ * int8 quantization ({@code int8} null: float32). The batch size is always dynamic.
  */
-public record OnnxExportOptions(int height, int width, int opset, boolean argmax, Map<String, String> metadata) {
+public record OnnxExportOptions(int height, int width, int opset, boolean argmax, Map<String, String> metadata,
+        Int8Options int8) {
 
     public static final int MIN_OPSET = 13;
     public static final int MAX_OPSET = 17;
@@ -34,7 +35,7 @@ public record OnnxExportOptions(int height, int width, int opset, boolean argmax
 
     /** Dynamic size, opset 17, logits only, no metadata. */
     public static OnnxExportOptions defaults() {
-        return new OnnxExportOptions(0, 0, DEFAULT_OPSET, false, Map.of());
+        return new OnnxExportOptions(0, 0, DEFAULT_OPSET, false, Map.of(), null);
     }
 
     public boolean dynamicSize() {
@@ -42,18 +43,32 @@ public record OnnxExportOptions(int height, int width, int opset, boolean argmax
     }
 
     public OnnxExportOptions withSize(int h, int w) {
-        return new OnnxExportOptions(h, w, opset, argmax, metadata);
+        return new OnnxExportOptions(h, w, opset, argmax, metadata, int8);
     }
 
     public OnnxExportOptions withOpset(int n) {
-        return new OnnxExportOptions(height, width, n, argmax, metadata);
+        return new OnnxExportOptions(height, width, n, argmax, metadata, int8);
     }
 
     public OnnxExportOptions withArgmax(boolean on) {
-        return new OnnxExportOptions(height, width, opset, on, metadata);
+        return new OnnxExportOptions(height, width, opset, on, metadata, int8);
     }
 
     public OnnxExportOptions withMetadata(Map<String, String> m) {
-        return new OnnxExportOptions(height, width, opset, argmax, m);
+        return new OnnxExportOptions(height, width, opset, argmax, m, int8);
+    }
+
+    /** Quantized to int8 as {@code q} says; null for float32. */
+    public OnnxExportOptions withInt8(Int8Options q) {
+        return new OnnxExportOptions(height, width, opset, argmax, metadata, q);
+    }
+
+    /** Quantized to int8 with the recommended settings ({@link Int8Options#of}). */
+    public OnnxExportOptions withInt8(Calibration calibration) {
+        return withInt8(Int8Options.of(calibration));
+    }
+
+    public boolean isInt8() {
+        return int8 != null;
     }
 }

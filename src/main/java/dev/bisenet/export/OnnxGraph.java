@@ -4,7 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,8 +18,30 @@ import java.util.Map;
  */
 final class OnnxGraph {
 
-    private final List<byte[]> nodes = new ArrayList<>();
-    private final List<byte[]> initializers = new ArrayList<>();
+    /** One node; an empty input name stands for an omitted optional input. */
+    record Node(String opType, String name, List<String> inputs, List<String> outputs, List<byte[]> attributes) {
+        Node {
+            inputs = List.copyOf(inputs);
+            outputs = List.copyOf(outputs);
+            attributes = List.copyOf(attributes);
+        }
+
+        byte[] encode() {
+            return OnnxProto.node(opType, name, inputs, outputs, attributes);
+        }
+    }
+
+    /** A constant tensor: ONNX data type, dims and its little-endian row-major bytes. */
+    record Initializer(String name, int dataType, long[] dims, byte[] raw) {
+        byte[] encode() {
+            return OnnxProto.tensor(name, dataType, dims, raw);
+        }
+    }
+
+    // Kept as records, not encoded bytes, so that a later pass (int8 quantization, extra
+    // calibration outputs) can read and rewrite the graph before it is encoded.
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, Initializer> initializers = new LinkedHashMap<>();
     private final Map<String, Integer> channels = new HashMap<>();
     private final Map<String, Integer> uses = new HashMap<>();
 
@@ -39,7 +64,36 @@ final class OnnxGraph {
     }
 
     byte[] encode(String name, List<byte[]> inputs, List<byte[]> outputs) {
-        return OnnxProto.graph(name, nodes, initializers, inputs, outputs);
+        return OnnxProto.graph(name, nodes.stream().map(Node::encode).toList(),
+                initializers.values().stream().map(Initializer::encode).toList(), inputs, outputs);
+    }
+
+    /** The nodes so far, in topological order. */
+    List<Node> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    /** The initializer called {@code name}, or null when {@code name} is not one. */
+    Initializer initializer(String name) {
+        return initializers.get(name);
+    }
+
+    Collection<Initializer> initializers() {
+        return Collections.unmodifiableCollection(initializers.values());
+    }
+
+    /** Adds a node as it is (names already unique), for passes that copy another graph. */
+    void add(Node n) {
+        for (String o : n.outputs()) {
+            if (uses.merge(o, 1, Integer::sum) != 1) throw new IllegalArgumentException("value " + o + " is produced twice");
+        }
+        nodes.add(n);
+    }
+
+    /** Adds an initializer as it is (its name already unique). */
+    void add(Initializer t) {
+        if (uses.merge(t.name(), 1, Integer::sum) != 1) throw new IllegalArgumentException("initializer " + t.name() + " defined twice");
+        initializers.put(t.name(), t);
     }
 
     // ---- initializers
@@ -47,17 +101,20 @@ final class OnnxGraph {
     String floats(String name, long[] dims, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
+        return tensor(name, OnnxProto.FLOAT, dims, b.array());
+    }
+
+    /** An initializer of any data type from its little-endian bytes; returns its (unique) name. */
+    String tensor(String name, int dataType, long[] dims, byte[] raw) {
         String n = unique(name);
-        initializers.add(OnnxProto.tensor(n, OnnxProto.FLOAT, dims, b.array()));
+        initializers.put(n, new Initializer(n, dataType, dims.clone(), raw));
         return n;
     }
 
     String longs(String name, long... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(values);
-        String n = unique(name);
-        initializers.add(OnnxProto.tensor(n, OnnxProto.INT64, new long[] {values.length}, b.array()));
-        return n;
+        return tensor(name, OnnxProto.INT64, new long[] {values.length}, b.array());
     }
 
     // ---- nodes
@@ -65,7 +122,7 @@ final class OnnxGraph {
     /** Adds a node with one output named {@code out} (made unique) of {@code c} channels. */
     String op(String opType, String out, int c, List<String> inputs, byte[]... attributes) {
         String o = unique(out);
-        nodes.add(OnnxProto.node(opType, o, inputs, List.of(o), Arrays.asList(attributes)));
+        nodes.add(new Node(opType, o, inputs, List.of(o), Arrays.asList(attributes)));
         channels.put(o, c);
         return o;
     }

@@ -23,6 +23,8 @@ public final class OnnxProto {
 
     /** TensorProto.DataType values used here. */
     public static final int FLOAT = 1;
+    public static final int UINT8 = 2;
+    public static final int INT8 = 3;
     public static final int INT32 = 6;
     public static final int INT64 = 7;
 
@@ -154,7 +156,8 @@ public final class OnnxProto {
      * TypeProto.Tensor (elem_type = 1, shape = 2), TensorShapeProto.dim = 1,
      * Dimension (dim_value = 1, dim_param = 2).
      *
-     * @param dims each a {@link Long} (fixed size) or a {@link String} (a named dynamic size)
+     * @param dims each a {@link Long} (fixed size), a {@link String} (a named dynamic size) or
+     *     null (a size not stated)
      */
     public static byte[] valueInfo(String name, int elemType, Object... dims) {
         byte[] shape = message(out -> {
@@ -162,7 +165,7 @@ public final class OnnxProto {
                 out.writeByteArray(1, message(o -> {
                     if (d instanceof String s) {
                         o.writeString(2, s);
-                    } else {
+                    } else if (d != null) {
                         o.writeInt64(1, ((Number) d).longValue());
                     }
                 }));
