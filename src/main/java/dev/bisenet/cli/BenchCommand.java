@@ -43,9 +43,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "labels", description = "labels (default, as predict) or logits.")
     String output;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default).")
-    String precision;
-
     @Option(names = "--train", description = "Time training steps instead (booster heads, OHEM, SGD) at --batch and --size.")
     boolean train;
 
@@ -62,7 +59,6 @@ public final class BenchCommand implements Callable<Integer> {
         if (warmup < 5) throw new UserException("--warmup must be at least 5");
         if (runs < 1) throw new UserException("--runs must be at least 1");
         if (!output.equals("labels") && !output.equals("logits")) throw new UserException("--output is labels or logits");
-        if (!precision.equals("fp32")) throw new UserException("--precision " + precision + " is not available; use fp32");
         if (model.classes == null && model.checkpoint == null && model.preset == null) {
             model.classes = 19;
         }
@@ -72,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         try (Backend b = model.openBackend(System.out, common.threads()).backend()) {
             System.out.printf(Locale.ROOT, "settings: backend %s, precision %s, input %dx%d (HxW), output %s, %d threads,"
-                    + " %d warm-up + %d timed runs; MALLOC_ARENA_MAX=%s%n", b.name(), precision, hw[0], hw[1], output,
+                    + " %d warm-up + %d timed runs; MALLOC_ARENA_MAX=%s%n", b.name(), model.precision, hw[0], hw[1], output,
                     common.threads(), warmup, runs, System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"));
             for (int n : new TreeSet<>(batches)) {
                 if (n < 1) throw new UserException("--batch sizes must be positive");

@@ -55,6 +55,21 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "Class names/palette/normalisation when the checkpoint has no sidecar.")
     String preset;
 
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (default) or int8 (QDQ, per-channel int8 weights, calibrated activations).")
+    String precision;
+
+    @Option(names = "--calibration", paramLabel = "FILE.json", description = "int8: reuse this calibration instead of calibrating.")
+    Path calibration;
+
+    @Option(names = "--calib-data", paramLabel = "DIR", description = "int8: dataset root to calibrate on (its train split, with --preset).")
+    Path calibData;
+
+    @Option(names = "--calib-images", defaultValue = "200", description = "int8: images to calibrate on (default 200).")
+    int calibImages;
+
+    @Option(names = "--calib-method", defaultValue = "percentile:99.999", description = "int8: minmax, mse or percentile:P (default percentile:99.999).")
+    String calibMethod;
+
     @Mixin
     CommonOptions common;
 
@@ -77,14 +92,53 @@ public final class ExportCommand implements Callable<Integer> {
         }
         OnnxExportOptions opts = OnnxExportOptions.defaults().withOpset(opset).withArgmax(argmax)
                 .withMetadata(metadata(spec.numClasses()).toProperties());
+        if (precision.equals("int8")) {
+            opts = opts.withInt8(calibrate(sd, name));
+        } else if (!precision.equals("fp32")) {
+            throw new UserException("--precision is fp32 or int8, got " + precision);
+        }
         if (height != null) {
             opts = opts.withSize(height, width);
         }
         OnnxExporter.write(sd, name, opts, output);
         System.out.printf(Locale.ROOT, "wrote %s (%.1f MB): %d classes, %s, opset %d, input %s%s%n", output,
                 Files.size(output) / 1e6, spec.numClasses(), spec.variant().name().toLowerCase(Locale.ROOT), opset,
-                height != null ? height + "x" + width : "dynamic HxW", argmax ? ", with labels" : "");
+                height != null ? height + "x" + width : "dynamic HxW", (argmax ? ", with labels" : "") + ", " + precision);
         return 0;
+    }
+
+    /** The calibration to use: --calibration, or a new one from --calib-data (saved beside the checkpoint). */
+    private dev.bisenet.export.Calibration calibrate(StateDict sd, String name) throws java.io.IOException {
+        if (calibration != null) {
+            return dev.bisenet.export.Calibration.read(calibration);
+        }
+        if (calibData == null || preset == null) {
+            Path beside = Backends.calibrationFor(checkpoint);
+            if (Files.isRegularFile(beside)) {
+                System.out.println("using the calibration " + beside);
+                return dev.bisenet.export.Calibration.read(beside);
+            }
+            throw new UserException("--precision int8 needs --calib-data DIR and --preset P (to calibrate on the train split)"
+                    + " or --calibration FILE");
+        }
+        Preset p = Preset.parse(preset);
+        var train = dev.bisenet.data.Datasets.open(p, calibData, "train", false);
+        Sidecar side = Sidecar.readFor(checkpoint);
+        float[] mean = side != null && side.mean() != null ? side.mean() : p.mean();
+        float[] std = side != null && side.std() != null ? side.std() : p.std();
+        common.configureEngine();
+        try (var c = dev.bisenet.export.Calibrator.create(sd, name, common.threads())) {
+            long t0 = System.nanoTime();
+            int n = dev.bisenet.eval.DatasetCalibration.add(c, train, mean, std, calibImages, k -> {
+                if (k % 50 == 0) System.out.println("  calibrated on " + k + " images");
+            });
+            var cal = c.calibration(dev.bisenet.export.RangeMethod.parse(calibMethod));
+            Path out = Backends.calibrationFor(checkpoint);
+            cal.write(out);
+            System.out.printf(Locale.ROOT, "calibrated on %d %s train images (%s) in %.0f s; saved %s%n", n, p.cliName(),
+                    calibMethod, (System.nanoTime() - t0) / 1e9, out);
+            return cal;
+        }
     }
 
     private OnnxMetadata metadata(int n) {

@@ -43,6 +43,13 @@ public final class ModelOptions {
                     + " Default: onnx for predict, pytorch for eval and bench.")
     String backend;
 
+    @Option(names = "--precision", defaultValue = "fp32",
+            description = "fp32 (default) or int8 (ONNX Runtime, static quantization; needs a calibration: --calibration or NAME.int8.json beside the checkpoint).")
+    String precision;
+
+    @Option(names = "--calibration", paramLabel = "FILE.json", description = "int8 calibration written by 'export --precision int8'.")
+    Path calibration;
+
     /** The backend a command uses when --backend is not given. */
     String defaultBackend = "pytorch";
 
@@ -91,7 +98,19 @@ public final class ModelOptions {
             if (Backends.isOnnx(file)) {
                 kind = Backends.Kind.ONNX;
             }
-            net = Backends.open(file, kind, threads);
+            dev.bisenet.export.Calibration cal = null;
+            if (precision.equals("int8") && !Backends.isOnnx(file)) {
+                Path c = calibration != null ? calibration : Backends.calibrationFor(file);
+                if (!Files.isRegularFile(c)) {
+                    throw new UserException("--precision int8 needs a calibration: " + c + " does not exist; make one with"
+                            + " ./bisenet export --checkpoint " + file + " --precision int8 --calib-data DATASET_DIR --preset P");
+                }
+                cal = dev.bisenet.export.Calibration.read(c);
+                kind = Backends.Kind.ONNX;
+            } else if (!precision.equals("fp32") && !precision.equals("int8")) {
+                throw new UserException("--precision is fp32 or int8, got " + precision);
+            }
+            net = Backends.open(file, kind, threads, cal);
             Sidecar side = Backends.isOnnx(file) ? null : Sidecar.readFor(file);
             if (side != null) {
                 fromFile = Segmenter.infoOf(side, net.numClasses());

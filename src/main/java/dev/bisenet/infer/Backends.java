@@ -45,6 +45,23 @@ public final class Backends {
      * output, so {@link Backend#labels} runs in the graph, and the sidecar's metadata.
      */
     public static Backend open(Path file, Kind kind, int threads) {
+        return open(file, kind, threads, null);
+    }
+
+    /**
+     * The calibration file of a checkpoint for int8: {@code model.pth} -> {@code model.int8.json}.
+     */
+    public static Path calibrationFor(Path checkpoint) {
+        String n = checkpoint.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return checkpoint.resolveSibling((dot > 0 ? n.substring(0, dot) : n) + ".int8.json");
+    }
+
+    /**
+     * Opens {@code file}; with a calibration, a {@code .pth} runs as an int8 ONNX model
+     * (exported in memory, QDQ with per-channel weights; see {@link dev.bisenet.export.Int8Options}).
+     */
+    public static Backend open(Path file, Kind kind, int threads, dev.bisenet.export.Calibration int8) {
         if (!Files.isRegularFile(file)) {
             throw new UserException(file + ": no such model file");
         }
@@ -55,10 +72,16 @@ public final class Backends {
             return OnnxBackend.open(file, new OnnxBackend.Options(threads));
         }
         if (kind == Kind.PYTORCH) {
+            if (int8 != null) {
+                throw new UserException("int8 runs on the onnx backend: use --backend onnx with --precision int8");
+            }
             return Segmenter.loadPyTorch(file);
         }
         StateDict sd = PthReader.readStateDict(file);
         OnnxExportOptions opts = OnnxExportOptions.defaults().withArgmax(true);
+        if (int8 != null) {
+            opts = opts.withInt8(int8);
+        }
         Sidecar side = Sidecar.readFor(file);
         if (side != null) {
             opts = opts.withMetadata(metadataOf(side).toProperties());

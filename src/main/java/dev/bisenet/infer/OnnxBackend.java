@@ -29,6 +29,9 @@ import java.util.Set;
  */
 public final class OnnxBackend implements Backend {
 
+    /** Whether ORT's intra-op threads spin between ops (-Dbisenet.ort.spin=false turns it off). */
+    private static final boolean SPIN = !"false".equals(System.getProperty("bisenet.ort.spin"));
+
     /** Session settings; {@code intraOpThreads} is how many cores one inference may use. */
     public record Options(int intraOpThreads) {
         public Options {
@@ -69,6 +72,10 @@ public final class OnnxBackend implements Backend {
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(1);
+            if (!SPIN) {
+                // Spinning worker threads burn the cores that a video pipeline's decoder and encoder need.
+                so.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             s = file != null ? env.createSession(file.toString(), so) : env.createSession(model, so);
             this.session = s;

@@ -118,7 +118,7 @@ class CliTest {
 
         Run badFlag = run("predict", "--input", in.toString(), "--output", "o", "--chekpoint", "x");
         assertEquals(Main.EXIT_USAGE, badFlag.code());
-        assertTrue(badFlag.err().contains("Unknown option: '--chekpoint'"), badFlag.err());
+        assertTrue(badFlag.err().contains("Unknown option") && badFlag.err().contains("--chekpoint"), badFlag.err());
 
         Run logitsOnFolder = run("predict", "--checkpoint", checkpoint.toString(), "--input", dir.resolve("m").toString(),
                 "--output", dir.resolve("o5").toString(), "--logits", dir.resolve("x.npy").toString());
