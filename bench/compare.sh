@@ -3,7 +3,10 @@
 # against the reference PyTorch model (eager) and ONNX Runtime running the reference's
 # torch.onnx export. Same model (19 classes, random weights: speed does not depend on them).
 #
-#   bench/compare.sh REF_REPO [HxW ...]        (default sizes: 512x1024 352x480)
+#   bench/compare.sh REF_REPO [HxW ...]        (default sizes: 512x1024 384x480)
+#
+# With BISENET_CHECKPOINT=models/bisenetv2_camvid.pth (and its calibration models/*.int8.json)
+# the trained model also runs in fp32 and int8 on ONNX Runtime.
 #
 # REF_REPO is a checkout of CoinCheung/BiSeNet (not part of this project); Debian's python3-torch
 # runs it. Output: one `bisenet bench` line per engine and size.
@@ -12,7 +15,7 @@ cd "$(dirname "$0")/.."
 ref=${1:?usage: bench/compare.sh REF_REPO [HxW ...]}
 shift
 sizes=("${@:-512x1024}")
-[ $# -eq 0 ] && sizes=(512x1024 352x480)
+[ $# -eq 0 ] && sizes=(512x1024 384x480)
 PY=${BISENET_PYTHON:-/usr/bin/python3}; [ -x "$PY" ] || PY=python3
 export MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736
 tmp=$(mktemp -d)
@@ -27,6 +30,11 @@ for s in "${sizes[@]}"; do
   ./bisenet bench --classes 19 --backend onnx --size "$s" --output logits | sed -n 's/^batch/bisenet onnx fp32 (logits): batch/p'
   ./bisenet bench --checkpoint "$tmp/torch.onnx" --backend onnx --size "$s" --output logits | sed -n 's/^batch/onnxruntime on torch export (logits): batch/p'
   "$PY" bench/reference_torch.py "$ref" infer "$h" "$w"
+  if [ -n "${BISENET_CHECKPOINT:-}" ]; then
+    for p in fp32 int8; do
+      ./bisenet bench --checkpoint "$BISENET_CHECKPOINT" --backend onnx --precision $p --size "$s" | sed -n "s/^batch/bisenet onnx $p, trained CamVid model (labels): batch/p"
+    done
+  fi
 done
 echo "== training step, batch 4, 384x480 (booster heads, OHEM on 5 outputs, SGD)"
 ./bisenet bench --train --batch 4 --size 384x480 --runs 10 | sed -n 's/^batch/bisenet train step: batch/p'

@@ -50,6 +50,9 @@ public final class ModelOptions {
     @Option(names = "--calibration", paramLabel = "FILE.json", description = "int8 calibration written by 'export --precision int8'.")
     Path calibration;
 
+    @Option(names = "--head-width", description = "Without --checkpoint: width of the head's 3x3 conv for the random model (default 1024, the reference).")
+    Integer headWidth;
+
     /** The backend a command uses when --backend is not given. */
     String defaultBackend = "pytorch";
 
@@ -123,7 +126,11 @@ public final class ModelOptions {
             if (n <= 0) {
                 throw new UserException("no --checkpoint: give --preset or --classes to build a randomly initialised model");
             }
-            net = Segmenter.randomPyTorch(ModelSpec.reference(n, false), 0);
+            ModelSpec spec = ModelSpec.reference(n, false);
+            if (headWidth != null) {
+                spec = new ModelSpec(n, spec.variant(), headWidth, false);
+            }
+            net = Segmenter.randomPyTorch(spec, 0);
             if (kind == Backends.Kind.ONNX && backend != null) {
                 net = Backends.onnxOf((dev.bisenet.infer.DjlBackend) net, threads);
             }
