@@ -13,8 +13,6 @@ import dev.bisenet.model.ModelSpec;
 import dev.bisenet.util.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -148,8 +146,6 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Preset p = preset != null ? Preset.parse(preset) : Preset.byClassCount(n);
         ModelInfo info = p != null && p.numClasses() == n ? p.info() : ModelInfo.generic(n);
-        List<int[]> palette = new ArrayList<>();
-        for (int c : info.palette()) palette.add(new int[] {c >> 16 & 0xff, c >> 8 & 0xff, c & 0xff});
-        return new OnnxMetadata(info.classNames(), palette.toArray(new int[0][]), info.mean(), info.std(), "pad");
+        return new OnnxMetadata(info.classNames(), info.paletteRows().toArray(new int[0][]), info.mean(), info.std(), "pad");
     }
 }

@@ -111,14 +111,7 @@ public final class Backends {
             return null;
         }
         ModelInfo generic = ModelInfo.generic(numClasses);
-        int[] palette = generic.palette();
-        if (m.palette() != null) {
-            palette = new int[m.palette().length];
-            for (int i = 0; i < palette.length; i++) {
-                int[] c = m.palette()[i];
-                palette[i] = (c[0] & 0xff) << 16 | (c[1] & 0xff) << 8 | (c[2] & 0xff);
-            }
-        }
+        int[] palette = m.palette() != null ? ModelInfo.packPalette(java.util.Arrays.asList(m.palette())) : generic.palette();
         if (m.classes().size() != numClasses || palette.length != numClasses) {
             return null;
         }

@@ -45,6 +45,25 @@ public record ModelInfo(List<String> classNames, int[] palette, float[] mean, fl
         return new ModelInfo(classNames, palette, mean, std);
     }
 
+    /** The palette as {r, g, b} rows, the form of sidecars and ONNX metadata. */
+    public List<int[]> paletteRows() {
+        List<int[]> rows = new ArrayList<>(palette.length);
+        for (int c : palette) {
+            rows.add(new int[] {c >> 16 & 0xff, c >> 8 & 0xff, c & 0xff});
+        }
+        return rows;
+    }
+
+    /** {r, g, b} rows packed as 0xRRGGBB. */
+    public static int[] packPalette(List<int[]> rows) {
+        int[] p = new int[rows.size()];
+        for (int i = 0; i < p.length; i++) {
+            int[] c = rows.get(i);
+            p[i] = (c[0] & 0xff) << 16 | (c[1] & 0xff) << 8 | (c[2] & 0xff);
+        }
+        return p;
+    }
+
     /**
      * The PASCAL VOC colour map: class i's bits spread over the high bits of r, g and b, so
      * neighbouring indices get clearly different colours, for any number of classes.

@@ -88,14 +88,7 @@ public final class Segmenter implements AutoCloseable {
     public static ModelInfo infoOf(Sidecar side, int numClasses) {
         ModelInfo generic = ModelInfo.generic(numClasses);
         List<String> names = side.classes() != null ? side.classes() : generic.classNames();
-        int[] palette = generic.palette();
-        if (side.palette() != null) {
-            palette = new int[side.palette().size()];
-            for (int i = 0; i < palette.length; i++) {
-                int[] c = side.palette().get(i);
-                palette[i] = (c[0] & 0xff) << 16 | (c[1] & 0xff) << 8 | (c[2] & 0xff);
-            }
-        }
+        int[] palette = side.palette() != null ? ModelInfo.packPalette(side.palette()) : generic.palette();
         if (names.size() != numClasses || palette.length != numClasses) {
             throw new UserException("the sidecar lists " + names.size() + " classes and " + palette.length
                     + " colours but the model has " + numClasses + " classes; fix the sidecar or pass --preset");

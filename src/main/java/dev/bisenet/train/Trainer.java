@@ -274,10 +274,8 @@ public final class Trainer implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private Sidecar sidecar(int done, Map<String, Object> metrics) {
-        List<int[]> palette = new ArrayList<>();
-        for (int c : info.palette()) palette.add(new int[] {c >> 16 & 0xff, c >> 8 & 0xff, c & 0xff});
         return new Sidecar(Sidecar.FORMAT, presetName, info.numClasses(), cfg.large() ? "large" : "base",
-                net.headWidth(), info.classNames(), palette, info.mean(), info.std(), Sidecar.PAD_TO_32, (long) done,
+                net.headWidth(), info.classNames(), info.paletteRows(), info.mean(), info.std(), Sidecar.PAD_TO_32, (long) done,
                 JSON.convertValue(cfg, Map.class), metrics);
     }
 
