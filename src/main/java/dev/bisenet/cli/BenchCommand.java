@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
                 classes, hw[0], hw[1], common.threads(), warmup, runs);
         for (int n : new TreeSet<>(batches)) {
             dev.bisenet.train.TrainConfig cfg = new dev.bisenet.train.TrainConfig("custom", "random", 1000, Math.max(2, n),
-                    hw[0], hw[1], 1, 1, 0.01, 5e-4, 0, true, false, null, 0, 100, 1, 1, common.threads(), 1,
+                    hw[0], hw[1], 1, 1, 0.01, 5e-4, 0, true, false, model.headWidth != null ? model.headWidth : 0, null, 0, 100, 1, 1, common.threads(), 1,
                     info.mean(), info.std());
             Random r = new Random(1);
             float[] x = new float[cfg.batch() * 3 * hw[0] * hw[1]];

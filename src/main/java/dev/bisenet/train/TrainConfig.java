@@ -22,6 +22,8 @@ import java.util.Locale;
  * @param warmup warmup iterations
  * @param ohem OHEM cross entropy (true) or plain cross entropy
  * @param large BiSeNetV2-Large
+ * @param headWidth width of the segmentation head's 3x3 conv; 0 means the variant's (1024, as the
+ *     reference checkpoints; a narrower head is faster but not checkpoint-compatible with them)
  * @param init checkpoint to start from, or null for the paper's initialisation
  * @param evalEvery validate every N iterations (0: never)
  * @param checkpointEvery write a checkpoint every N iterations
@@ -47,6 +49,7 @@ public record TrainConfig(
         int warmup,
         boolean ohem,
         boolean large,
+        int headWidth,
         String init,
         int evalEvery,
         int checkpointEvery,
@@ -58,6 +61,7 @@ public record TrainConfig(
         float[] std) {
 
     public TrainConfig {
+        require(headWidth >= 0, "--head-width must be positive, got " + headWidth);
         require(iters >= 1, "--iters must be at least 1, got " + iters);
         require(batch >= 2, "--batch " + batch + " is too small: BiSeNetV2 needs at least 2 images per batch in training"
                 + " (the context block's BatchNorm sees one value per channel per image, and batch statistics of one value are undefined)");
@@ -88,10 +92,11 @@ public record TrainConfig(
         return String.format(Locale.ROOT,
                 "preset %s, data %s%n  iterations %d, batch %d, crop %dx%d (HxW), scale %.2f..%.2f%n"
                         + "  lr %.4g (heads x10), warmup %d then poly 0.9, weight decay %.1e, momentum 0.9, %s loss%n"
-                        + "  model %s, start %s%n  eval every %s, checkpoint every %d (keep %d), seed %d, threads %d + %d loader%n"
+                        + "  model %s%s, start %s%n  eval every %s, checkpoint every %d (keep %d), seed %d, threads %d + %d loader%n"
                         + "  normalisation mean %s std %s",
                 preset, data, iters, batch, cropHeight, cropWidth, scaleMin, scaleMax, lr, warmup, weightDecay,
                 ohem ? "OHEM" : "cross-entropy", large ? "BiSeNetV2-Large" : "BiSeNetV2",
+                headWidth == 0 ? "" : " with a " + headWidth + "-wide head",
                 init == null ? "from scratch (paper initialisation)" : init,
                 evalEvery == 0 ? "never" : evalEvery + " iterations", checkpointEvery, keepLast, seed, threads, loaderThreads,
                 java.util.Arrays.toString(mean), java.util.Arrays.toString(std));

@@ -76,7 +76,8 @@ public final class Trainer implements AutoCloseable {
         this.presetName = cfg.preset();
         this.run = run;
         Variant variant = cfg.large() ? Variant.LARGE : Variant.BASE;
-        ModelSpec spec = new ModelSpec(info.numClasses(), variant, variant.defaultHeadWidth(), true);
+        ModelSpec spec = new ModelSpec(info.numClasses(), variant,
+                cfg.headWidth() > 0 ? cfg.headWidth() : variant.defaultHeadWidth(), true);
         model = spec.newModel(OutputMode.TRAIN);
         net = (BiSeNetV2) model.getBlock();
         Init.fromScratch(net, cfg.seed());

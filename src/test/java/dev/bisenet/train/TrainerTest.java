@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.checkpoint.StateDict;
 import dev.bisenet.infer.ModelInfo;
+import dev.bisenet.model.ModelSpec;
 import dev.bisenet.util.UserException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ class TrainerTest {
     private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
     private static TrainConfig config(int iters, int checkpointEvery, double lr) {
-        return new TrainConfig("custom", "synthetic", iters, 2, 64, 96, 1, 1, lr, 5e-4, Math.min(2, iters), true, false,
+        return new TrainConfig("custom", "synthetic", iters, 2, 64, 96, 1, 1, lr, 5e-4, Math.min(2, iters), true, false, 0,
                 null, 0, checkpointEvery, 2, 7, 2, 1, new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f});
     }
 
@@ -67,6 +68,20 @@ class TrainerTest {
         StateDict sd = PthReader.readStateDict(runDir.resolve("model_final.pth"));
         assertEquals(383, sd.size(), "a reference state_dict with booster heads and batch counters");
         assertEquals(40L, sd.get("detail.S1.0.bn.num_batches_tracked").toLongs()[0]);
+    }
+
+    @Test
+    void trainsANarrowHead() throws Exception {
+        TrainConfig c = config(2, 2, 0.01);
+        TrainConfig narrow = new TrainConfig(c.preset(), c.data(), c.iters(), c.batch(), c.cropHeight(), c.cropWidth(),
+                c.scaleMin(), c.scaleMax(), c.lr(), c.weightDecay(), c.warmup(), c.ohem(), false, 32, null, 0,
+                c.checkpointEvery(), c.keepLast(), c.seed(), c.threads(), c.loaderThreads(), c.mean(), c.std());
+        Path runDir = dir.resolve("narrow");
+        train(narrow, runDir, false);
+        StateDict sd = PthReader.readStateDict(runDir.resolve("model_final.pth"));
+        ModelSpec spec = ModelSpec.detect(sd, "model_final.pth");
+        assertEquals(32, spec.headWidth(), "the head width is read back from the checkpoint");
+        assertEquals(3, spec.numClasses());
     }
 
     @Test
