@@ -12,7 +12,6 @@ import dev.bisenet.eval.EvalOptions;
 import dev.bisenet.eval.Evaluator;
 import dev.bisenet.eval.Mode;
 import dev.bisenet.infer.ModelInfo;
-import dev.bisenet.model.Variant;
 import dev.bisenet.train.Progress;
 import dev.bisenet.train.RunFolder;
 import dev.bisenet.train.TrainConfig;
@@ -210,8 +209,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The stored config, with the options a resumed run may change. */
     private TrainConfig resumedConfig(TrainConfig c) {
-        for (Object[] fixed : new Object[][] {{batch, c.batch(), "--batch"}, {lr, c.lr(), "--lr"}, {headWidth, c.headWidth() > 0 ? c.headWidth()
-                : (c.large() ? Variant.LARGE : Variant.BASE).defaultHeadWidth(), "--head-width"}}) {
+        for (Object[] fixed : new Object[][] {{batch, c.batch(), "--batch"}, {lr, c.lr(), "--lr"}, {headWidth, c.modelHeadWidth(), "--head-width"}}) {
             if (fixed[0] != null && !fixed[0].equals(fixed[1])) {
                 throw new UserException(fixed[2] + " " + fixed[0] + " differs from the run being resumed (" + fixed[1]
                         + "); a resumed run keeps its recipe (only --iters, --eval-every, --checkpoint-every, --keep,"

@@ -1,6 +1,7 @@
 package dev.bisenet.train;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.bisenet.model.Variant;
 import dev.bisenet.util.UserException;
 import java.util.Locale;
 
@@ -85,6 +86,16 @@ public record TrainConfig(
 
     private static int round32(int v) {
         return Math.max(32, Math.round(v / 32f) * 32);
+    }
+
+    /** The network variant this run trains. */
+    public Variant variant() {
+        return large ? Variant.LARGE : Variant.BASE;
+    }
+
+    /** The head width the network is built with: {@code headWidth}, or the variant's when 0. */
+    public int modelHeadWidth() {
+        return headWidth > 0 ? headWidth : variant().defaultHeadWidth();
     }
 
     /** A readable multi-line description, printed at the start of a run. */

@@ -24,7 +24,6 @@ import dev.bisenet.model.BiSeNetV2;
 import dev.bisenet.model.Init;
 import dev.bisenet.model.ModelSpec;
 import dev.bisenet.model.OutputMode;
-import dev.bisenet.model.Variant;
 import dev.bisenet.model.WeightNames;
 import dev.bisenet.model.Weights;
 import dev.bisenet.util.UserException;
@@ -75,9 +74,7 @@ public final class Trainer implements AutoCloseable {
         this.info = info;
         this.presetName = cfg.preset();
         this.run = run;
-        Variant variant = cfg.large() ? Variant.LARGE : Variant.BASE;
-        ModelSpec spec = new ModelSpec(info.numClasses(), variant,
-                cfg.headWidth() > 0 ? cfg.headWidth() : variant.defaultHeadWidth(), true);
+        ModelSpec spec = new ModelSpec(info.numClasses(), cfg.variant(), cfg.modelHeadWidth(), true);
         model = spec.newModel(OutputMode.TRAIN);
         net = (BiSeNetV2) model.getBlock();
         Init.fromScratch(net, cfg.seed());
