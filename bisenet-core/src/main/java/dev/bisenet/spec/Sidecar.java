@@ -1,0 +1,89 @@
+package dev.bisenet.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bisenet.util.AtomicFiles;
+import dev.bisenet.util.UserException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything about a model that a bare state_dict cannot hold, in a JSON file beside the
+ * {@code .pth} ({@code model.pth} -> {@code model.json}): class names, palette, normalisation,
+ * the input-size rule, the architecture and the training configuration. {@code predict} and
+ * {@code eval} use it when no flag overrides it.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Sidecar(
+        String format,
+        String preset,
+        Integer numClasses,
+        String variant,
+        Integer headWidth,
+        List<String> classes,
+        List<int[]> palette,
+        float[] mean,
+        float[] std,
+        String inputRule,
+        Long iteration,
+        Map<String, Object> training,
+        Map<String, Object> metrics) {
+
+    public static final String FORMAT = "bisenetv2-sidecar/1";
+    /** The input rule this project applies; written so that other tools can match it. */
+    public static final String PAD_TO_32 =
+            "normalise, zero-pad bottom/right to multiples of 32, run, crop logits back (no resampling)";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** {@code dir/name.pth} -> {@code dir/name.json}. */
+    public static Path pathFor(Path checkpoint) {
+        String name = checkpoint.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        return checkpoint.resolveSibling(stem + ".json");
+    }
+
+    /** The sidecar beside {@code checkpoint}, or null when there is none. */
+    public static Sidecar readFor(Path checkpoint) {
+        Path p = pathFor(checkpoint);
+        return Files.isRegularFile(p) ? read(p) : null;
+    }
+
+    public static Sidecar read(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), Sidecar.class);
+        } catch (IOException e) {
+            throw new UserException(file + ": not a readable model sidecar (" + firstLine(e.getMessage())
+                    + "); fix or delete it, or pass --preset/--mean/--std");
+        }
+    }
+
+    /** Writes the sidecar for {@code checkpoint}, atomically. */
+    public void writeFor(Path checkpoint) throws IOException {
+        AtomicFiles.write(pathFor(checkpoint), JSON.writeValueAsBytes(this));
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unknown error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.bisenet.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bisenet.data.DataTest;
+import dev.bisenet.data.SegDataset;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Joint augmentation invariants and the training loader's determinism and shutdown. */
+class LoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private SegDataset encodedDataset(boolean withBad, boolean skipBad) throws IOException {
+        return DataTest.encodedDataset(dir, withBad, skipBad);
+    }
+
+    @Test
+    void augmentationKeepsImageAndLabelAligned() throws IOException {
+        SegDataset ds = encodedDataset(false, false);
+        float[] mean = {0, 0, 0}, std = {1, 1, 1};
+        JointTransform t = new JointTransform(new JointTransform.Params(64, 96, 0.5, 2.0, 0f, mean, std));
+        int ch = 64, cw = 96, plane = ch * cw;
+        int padded = 0, checked = 0;
+        for (int trial = 0; trial < 40; trial++) {
+            SegDataset.Item item = ds.load(trial % 3);
+            float[] img = new float[3 * plane];
+            byte[] lab = new byte[plane];
+            t.apply(item.image().height(), item.image().width(), item.image().pixels(), item.labels(),
+                    new SplittableRandom(trial), img, lab, 0);
+            for (int i = 0; i < plane; i++) {
+                int l = lab[i] & 0xff;
+                float v = img[i] * 255; // back to 0..255 with mean 0, std 1
+                if (l == 255) {
+                    padded++;
+                    continue;
+                }
+                assertTrue(l < 4, "labels keep their values (nearest neighbour): " + l);
+                // away from class borders the colour is exactly the label's; near them bilinear mixes
+                if (Math.abs(v - 60 * l) < 0.5f || isBorder(lab, i, cw, ch)) {
+                    checked++;
+                } else {
+                    throw new AssertionError("trial " + trial + " pixel " + i + ": colour " + v + " but label " + l);
+                }
+            }
+        }
+        assertTrue(padded > 0, "small scales pad, and padding is ignore");
+        assertTrue(checked > 40 * plane / 2);
+    }
+
+    private static boolean isBorder(byte[] lab, int i, int w, int h) {
+        int y = i / w, x = i % w;
+        for (int dy = -2; dy <= 2; dy++) {
+            for (int dx = -2; dx <= 2; dx++) {
+                int yy = y + dy, xx = x + dx;
+                if (yy < 0 || yy >= h || xx < 0 || xx >= w) return true; // the crop edge hides the neighbour
+                if (lab[yy * w + xx] != lab[i]) return true;
+            }
+        }
+        return false;
+    }
+
+
+    @Test
+    void paddingIsBlackAndIgnoreAndFlipMirrorsBoth() {
+        // a 2x2 image (labels 0..3) scaled by 1 into a 32x32 crop: mostly padding
+        byte[] rgb = {10, 10, 10, 20, 20, 20, 30, 30, 30, 40, 40, 40};
+        byte[] lab = {0, 1, 2, 3};
+        JointTransform t = new JointTransform(new JointTransform.Params(32, 32, 1, 1, 0f, new float[3], new float[] {1, 1, 1}));
+        int flips = 0;
+        for (int seed = 0; seed < 20; seed++) {
+            float[] img = new float[3 * 32 * 32];
+            byte[] out = new byte[32 * 32];
+            t.apply(2, 2, rgb, lab, new SplittableRandom(seed), img, out, 0);
+            int found = -1;
+            for (int i = 0; i < out.length; i++) {
+                if (out[i] != (byte) 255) {
+                    found = i;
+                    break;
+                }
+            }
+            assertTrue(found >= 0);
+            int l0 = out[found], l1 = out[found + 1];
+            assertTrue((l0 == 0 && l1 == 1) || (l0 == 1 && l1 == 0), "two adjacent label pixels, in some order");
+            if (l0 == 1) flips++;
+            assertEquals(10 * (l0 + 1), img[found] * 255, 1e-3, "the image follows the label through the flip");
+            for (int i = 0; i < out.length; i++) {
+                if (out[i] == (byte) 255) assertEquals(0f, img[i], "padding is black before normalisation");
+            }
+        }
+        assertTrue(flips > 3 && flips < 17, "flips about half the time: " + flips);
+    }
+
+    @Test
+    void batchesDependOnlyOnSeedAndIteration() throws Exception {
+        SegDataset ds = encodedDataset(false, false);
+        JointTransform.Params p = new JointTransform.Params(32, 64, 0.75, 1.5, 0.4f, new float[] {0.5f, 0.5f, 0.5f},
+                new float[] {0.2f, 0.2f, 0.2f});
+        Batches.Batch b5;
+        try (BatchLoader from0 = new BatchLoader(ds, 2, p, 9, 0, 2, 3)) {
+            Batches.Batch b = null;
+            for (int i = 0; i <= 5; i++) b = from0.next();
+            b5 = b;
+        }
+        try (BatchLoader from5 = new BatchLoader(ds, 2, p, 9, 5, 1, 1)) {
+            Batches.Batch again = from5.next();
+            assertEquals(5, again.iteration());
+            assertArrayEquals(b5.images(), again.images());
+            assertArrayEquals(b5.labels(), again.labels());
+        }
+        try (BatchLoader otherSeed = new BatchLoader(ds, 2, p, 10, 5, 1, 1)) {
+            assertTrue(!java.util.Arrays.equals(b5.images(), otherSeed.next().images()));
+        }
+        Thread.sleep(50);
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(
+                t -> t.getName().startsWith("bisenet-loader") && t.isAlive()), "no loader thread survives close()");
+    }
+
+}
