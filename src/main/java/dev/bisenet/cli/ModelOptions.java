@@ -53,8 +53,8 @@ public final class ModelOptions {
     @Option(names = "--head-width", description = "Without --checkpoint: width of the head's 3x3 conv for the random model (default 1024, the reference).")
     Integer headWidth;
 
-    /** The backend a command uses when --backend is not given. */
-    String defaultBackend = "pytorch";
+    /** The backend a command uses when --backend is not given (public: serve sets it to onnx, as predict does). */
+    public String defaultBackend = "pytorch";
 
     /** The shipped CamVid model, relative to the installation. */
     static Path shippedCamvidModel() {
@@ -67,7 +67,7 @@ public final class ModelOptions {
     }
 
     /** The checkpoint to load: the given one, or the shipped model of the preset, or null. */
-    Path resolveCheckpoint() {
+    public Path resolveCheckpoint() {
         if (checkpoint != null) {
             if (!Files.isRegularFile(checkpoint)) {
                 throw new UserException(checkpoint + ": no such checkpoint file");
@@ -150,7 +150,7 @@ public final class ModelOptions {
         }
     }
 
-    Segmenter open(PrintStream log, int threads) {
+    public Segmenter open(PrintStream log, int threads) {
         Opened o = openBackend(log, threads);
         return new Segmenter(o.backend(), o.info());
     }

@@ -108,9 +108,9 @@ public final class PredictCommand implements Callable<Integer> {
                     Segmentation s = seg.segment(image);
                     double ms = (System.nanoTime() - t0) / 1e6;
                     String stem = stem(file);
-                    write(s.labelImage(), output.resolve(stem + ".png"));
-                    write(s.colorMask(), output.resolve(stem + "_color.png"));
-                    write(s.overlay(image.pixels(), alpha), output.resolve(stem + "_overlay.png"));
+                    Files.write(output.resolve(stem + ".png"), labelsPng(s));
+                    Files.write(output.resolve(stem + "_color.png"), colorPng(s));
+                    Files.write(output.resolve(stem + "_overlay.png"), overlayPng(s, image, alpha));
                     if (logits != null) {
                         float[] l = seg.logits(image);
                         Npy.writeFloats(logits, l, seg.backend().numClasses(), image.height(), image.width());
@@ -158,9 +158,31 @@ public final class PredictCommand implements Callable<Integer> {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    private static void write(BufferedImage img, Path file) throws IOException {
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer for " + file);
+    /** {@code <stem>.png}: the label indices, 8-bit grey. Public so that serve answers with the same bytes. */
+    public static byte[] labelsPng(Segmentation s) {
+        return png(s.labelImage());
+    }
+
+    /** {@code <stem>_color.png}: each class in its palette colour. */
+    public static byte[] colorPng(Segmentation s) {
+        return png(s.colorMask());
+    }
+
+    /** {@code <stem>_overlay.png}: the image blended with the class colours, {@code alpha} the colours' weight. */
+    public static byte[] overlayPng(Segmentation s, Rgb image, float alpha) {
+        return png(s.overlay(image.pixels(), alpha));
+    }
+
+    /** The image as PNG bytes, as ImageIO's default PNG writer encodes it. */
+    public static byte[] png(BufferedImage img) {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(img, "png", bytes)) {
+                throw new IllegalStateException("no ImageIO PNG writer on this JVM");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a memory stream does not fail
         }
+        return bytes.toByteArray();
     }
 }
