@@ -97,7 +97,11 @@
     drop.classList.remove('over');
     segment(e.dataTransfer.files[0]);
   });
-  $('file').addEventListener('change', (e) => segment(e.target.files[0]));
+  $('file').addEventListener('change', (e) => {
+    const file = e.target.files[0];
+    e.target.value = ''; // so that picking the same file again is a change too
+    segment(file);
+  });
   $('key').addEventListener('change', () => { if (needsKey) $('model').textContent = 'Key set: pick an image.'; });
   describe().catch((e) => status('Cannot reach the server: ' + e, true));
 })();
