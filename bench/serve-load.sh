@@ -73,8 +73,9 @@ load() { # concurrency requests
   echo "$rows" | awk -F, -v c="$1" -v n="$2" -v p50="$(pct 0.50)" -v p99="$(pct 0.99)" '
     { e = $8 + $1; if (e > wall) wall = e; st[$7]++; if ($7 == 200) ok++ }
     END { s = ""; for (k in st) s = s (s ? " " : "") k ":" st[k]
+          sent = int(n / c) * c # hey gives each of its c workers n/c requests
           printf "c=%d n=%d: %.1f answers/s (%.1f ok/s), p50 %s ms, p99 %s ms, statuses {%s}, transport errors %d\n",
-                 c, n, wall > 0 ? NR / wall : 0, wall > 0 ? ok / wall : 0, p50, p99, s, n - NR }'
+                 c, sent, (wall > 0 ? NR / wall : 0), (wall > 0 ? ok / wall : 0), p50, p99, s, sent - NR }'
 }
 
 rss_kb() { ps -o rss= -p "$SERVER_PID" | tr -d ' '; }
@@ -97,7 +98,7 @@ for precision in fp32 int8; do
     while [ "$left" -gt 0 ]; do
       chunk=$(( left < 2000 / Q ? left : 2000 / Q ))
       hey -n "$chunk" -c 16 -t 60 -o csv -m POST -T image/png -D "$IMG" "$URL/v1/segment" \
-        | awk -F, -v n="$chunk" 'NR > 1 && $7 != "" { rows++; if ($7 != 200) bad++ }
+        | awk -F, -v n="$((chunk / 16 * 16))" 'NR > 1 && $7 != "" { rows++; if ($7 != 200) bad++ }
             END { if (bad || rows != n) print "  non-200 answers: " bad + 0 ", unanswered: " n - rows }'
       samples="$samples $(rss_kb)"
       left=$(( left - chunk ))
