@@ -66,7 +66,7 @@ public final class ModelOptions {
     }
 
     /** The checkpoint to load: the given one, or the shipped model of the preset, or null. */
-    Path resolveCheckpoint() {
+    public Path resolveCheckpoint() {
         if (checkpoint != null) {
             if (!Files.isRegularFile(checkpoint)) {
                 throw new UserException(checkpoint + ": no such checkpoint file");

@@ -3,9 +3,9 @@ package dev.bisenet.cli;
 import dev.bisenet.image.Rgb;
 import dev.bisenet.infer.Segmentation;
 import dev.bisenet.infer.Segmenter;
+import dev.bisenet.util.AtomicFiles;
 import dev.bisenet.util.Npy;
 import dev.bisenet.util.UserException;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -108,9 +107,9 @@ public final class PredictCommand implements Callable<Integer> {
                     Segmentation s = seg.segment(image);
                     double ms = (System.nanoTime() - t0) / 1e6;
                     String stem = stem(file);
-                    write(s.labelImage(), output.resolve(stem + ".png"));
-                    write(s.colorMask(), output.resolve(stem + "_color.png"));
-                    write(s.overlay(image.pixels(), alpha), output.resolve(stem + "_overlay.png"));
+                    AtomicFiles.write(output.resolve(stem + ".png"), s.labelsPng());
+                    AtomicFiles.write(output.resolve(stem + "_color.png"), s.colorPng());
+                    AtomicFiles.write(output.resolve(stem + "_overlay.png"), s.overlayPng(image, alpha));
                     if (logits != null) {
                         float[] l = seg.logits(image);
                         Npy.writeFloats(logits, l, seg.backend().numClasses(), image.height(), image.width());
@@ -156,11 +155,5 @@ public final class PredictCommand implements Callable<Integer> {
         String n = p.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;
-    }
-
-    private static void write(BufferedImage img, Path file) throws IOException {
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer for " + file);
-        }
     }
 }

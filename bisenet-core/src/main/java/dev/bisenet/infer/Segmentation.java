@@ -4,6 +4,7 @@ import ai.djl.modality.cv.output.CategoryMask;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import dev.bisenet.image.Overlay;
+import dev.bisenet.image.Png;
 import dev.bisenet.image.Rgb;
 import dev.bisenet.spec.ModelInfo;
 
@@ -83,6 +84,21 @@ public final class Segmentation {
         byte[] out = new byte[rgb.length];
         Overlay.blend(rgb, labels, info.palette(), alpha, out);
         return new Rgb(height, width, out).toBufferedImage();
+    }
+
+    /** {@code <stem>.png} of {@code predict}: the label indices as 8-bit grey PNG bytes. */
+    public byte[] labelsPng() {
+        return Png.encode(labelImage());
+    }
+
+    /** {@code <stem>_color.png}: each class in its palette colour, PNG bytes. */
+    public byte[] colorPng() {
+        return Png.encode(colorMask());
+    }
+
+    /** {@code <stem>_overlay.png}: {@code image} blended with the class colours, {@code alpha} the colours' weight. */
+    public byte[] overlayPng(Rgb image, float alpha) {
+        return Png.encode(overlay(image.pixels(), alpha));
     }
 
     /** The label map as an 8-bit single-channel image (classes above 255 do not fit: an error). */
