@@ -146,9 +146,9 @@ final class Unpickler {
                 case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
                 case 'U' -> push(latin1(u8())); // SHORT_BINSTRING
                 case 'T' -> push(latin1(len32())); // BINSTRING
-                case 'J' -> push((long) in.getInt());
+                case 'J' -> push((long) i32()); // BININT
                 case 'K' -> push((long) u8());
-                case 'M' -> push((long) (in.getShort() & 0xffff));
+                case 'M' -> push((long) u16()); // BININT2
                 case 0x8a -> push(long1());
                 case 'G' -> push(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble());
                 case 'N' -> push(None.NONE);
@@ -292,6 +292,16 @@ final class Unpickler {
     private int u8() {
         need(1);
         return in.get() & 0xff;
+    }
+
+    private int u16() {
+        need(2);
+        return in.getShort() & 0xffff;
+    }
+
+    private int i32() {
+        need(4);
+        return in.getInt();
     }
 
     private long u32() {
