@@ -1,6 +1,6 @@
 package dev.bisenet.data;
 
-import dev.bisenet.infer.Rgb;
+import dev.bisenet.image.ImageDecoder;
 import dev.bisenet.util.UserException;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
@@ -48,7 +48,7 @@ public final class Labels {
     }
 
     private static byte[] read(Path file, int[] mapping, int[] sizeOut, String useInstead) {
-        BufferedImage img = Rgb.readImage(file);
+        BufferedImage img = ImageDecoder.read(file);
         Raster r = img.getRaster();
         boolean palette = img.getColorModel() instanceof IndexColorModel;
         if (r.getNumBands() != 1 || (img.getColorModel().getNumColorComponents() > 1 && !palette)) {
@@ -56,16 +56,19 @@ public final class Labels {
                     + " single-channel PNGs of class indices, not colours: " + useInstead);
         }
         int h = img.getHeight(), w = img.getWidth();
-        int[] raw = r.getSamples(0, 0, w, h, 0, (int[]) null);
         byte[] out = new byte[h * w];
-        for (int i = 0; i < raw.length; i++) {
-            int v = raw[i];
-            int m = v < mapping.length ? mapping[v] : -1;
-            if (m < 0) {
-                throw new UserException(file + ": label value " + v + " at (y " + i / w + ", x " + i % w
-                        + ") is neither a class nor the ignore value of this dataset: " + useInstead);
+        int[] row = new int[w]; // a row at a time: a whole-image int[] would be 4x the label's size
+        for (int y = 0; y < h; y++) {
+            r.getSamples(0, y, w, 1, 0, row);
+            for (int x = 0; x < w; x++) {
+                int v = row[x];
+                int m = v < mapping.length ? mapping[v] : -1;
+                if (m < 0) {
+                    throw new UserException(file + ": label value " + v + " at (y " + y + ", x " + x
+                            + ") is neither a class nor the ignore value of this dataset: " + useInstead);
+                }
+                out[y * w + x] = (byte) m;
             }
-            out[i] = (byte) m;
         }
         sizeOut[0] = h;
         sizeOut[1] = w;
