@@ -134,13 +134,13 @@ final class Unpickler {
                 }
                 case 's' -> {
                     Object v = pop(), k = pop();
-                    dict(top()).put(k, v);
+                    dict(top()).put(key(k), v);
                 }
                 case 'u' -> {
                     List<Object> items = popToMark();
                     Map<Object, Object> d = dict(top());
                     if (items.size() % 2 != 0) throw bad("SETITEMS with an odd number of items");
-                    for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+                    for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i)), items.get(i + 1));
                 }
                 case 'X' -> push(utf8(len32()));
                 case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
@@ -242,8 +242,19 @@ final class Unpickler {
     private Map<Object, Object> dictOf(List<Object> items) {
         if (items.size() % 2 != 0) throw bad("DICT with an odd number of items");
         Map<Object, Object> d = new LinkedHashMap<>();
-        for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i)), items.get(i + 1));
         return d;
+    }
+
+    /**
+     * A dict key: a scalar. A state_dict's keys are strings; a list key (which Python refuses as
+     * unhashable) that contains itself would overflow the stack when hashed (found by review while fuzzing).
+     */
+    private Object key(Object k) {
+        if (k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean || k == None.NONE) {
+            return k;
+        }
+        throw bad("a dict key of type " + typeName(k));
     }
 
     @SuppressWarnings("unchecked")
@@ -365,7 +376,12 @@ final class Unpickler {
         return o == null ? "nothing" : o.getClass().getSimpleName();
     }
 
+    /** Scalars as they are, containers by type only: a container may hold itself, and printing it would not end. */
     private static String describe(Object o) {
+        if (!(o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean
+                || o instanceof Global || o == None.NONE)) {
+            return "a " + typeName(o);
+        }
         String s = String.valueOf(o);
         return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
