@@ -156,6 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : Datasets.open(Preset.parse(preset), data, "train", skipBad);
         SegDataset val = cfg.evalEvery() == 0 ? null : custom ? (valList == null ? null : Datasets.fromList(data, valList, spec, skipBad))
                 : Datasets.open(Preset.parse(preset), data, valSplit, skipBad);
+        System.out.println("  data: " + train.name()); // the layout's note, e.g. which Cityscapes labels were read
         System.out.println("  train: " + train.size() + " images" + (val != null ? ", validation: " + val.size() + " images" : ""));
         ModelInfo info = new ModelInfo(spec.classNames(), spec.palette(), cfg.mean(), cfg.std());
         JointTransform.Params aug = new JointTransform.Params(cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(),

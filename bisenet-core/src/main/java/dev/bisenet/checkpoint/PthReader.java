@@ -125,6 +125,7 @@ public final class PthReader {
         private final String name;
         private final Map<String, byte[]> cache = new HashMap<>();
         private long total;
+        private long viewBytes;
 
         Storages(ZipFile zip, String root, long fileSize, String name) {
             this.zip = zip;
@@ -137,20 +138,36 @@ public final class PthReader {
             Unpickler.StorageRef s = t.storage();
             int item = s.dtype().bytes();
             byte[] data = storage(s, item);
-            long numel = Tensor.numel(t.size());
-            // the last element the view reaches must lie inside the storage
-            long last = t.offset();
-            for (int i = 0; i < t.size().length; i++) {
-                if (t.size()[i] == 0) {
-                    last = -1;
-                    break;
+            long numel;
+            long last = t.offset(); // the last element the view reaches must lie inside the storage
+            try {
+                numel = Tensor.numel(t.size());
+                for (int i = 0; i < t.size().length; i++) {
+                    if (t.size()[i] == 0) {
+                        last = -1;
+                        break;
+                    }
+                    last = Math.addExact(last, Math.multiplyExact(t.size()[i] - 1, t.stride()[i]));
                 }
-                last += (t.size()[i] - 1) * t.stride()[i];
+            } catch (ArithmeticException e) {
+                throw new UserException(name + ": tensor " + key + " " + Tensor.shapeString(t.size())
+                        + " has sizes or strides beyond any storage");
             }
             if (numel > 0 && (t.offset() < 0 || last >= s.numel())) {
                 throw new UserException(name + ": tensor " + key + " " + Tensor.shapeString(t.size())
                         + " reaches past the end of its storage (" + s.numel() + " elements)");
             }
+            // a view without overlap never has more elements than its storage; an overlapping one
+            // (stride 0) would turn a few bytes of file into gigabytes of tensor
+            if (numel > s.numel()) {
+                throw new UserException(name + ": tensor " + key + " " + Tensor.shapeString(t.size()) + " has more elements"
+                        + " than its storage (" + s.numel() + "); overlapping views are not supported in checkpoints");
+            }
+            if (viewBytes + numel * item > MAX_TOTAL_BYTES) {
+                throw new UserException(name + ": the tensors take more than " + (MAX_TOTAL_BYTES >> 30)
+                        + " GiB in total; checkpoints that large are refused");
+            }
+            viewBytes += numel * item;
             byte[] out = new byte[Math.toIntExact(numel * item)];
             copyStrided(data, item, t.offset(), t.size(), t.stride(), out);
             return Tensor.ofBytes(s.dtype(), t.size(), out);
@@ -158,7 +175,14 @@ public final class PthReader {
 
         private byte[] storage(Unpickler.StorageRef s, int item) {
             byte[] cached = cache.get(s.key());
-            if (cached != null) return cached;
+            if (cached != null) {
+                // tensors share a storage by key; each reference restates its type and size (found by fuzzing)
+                if (cached.length != s.numel() * item) {
+                    throw new UserException(name + ": storage " + s.key() + " is named twice with different sizes or"
+                            + " types (" + cached.length + " bytes, then " + s.numel() + " elements of " + item + " bytes)");
+                }
+                return cached;
+            }
             ZipEntry e = zip.getEntry(root + "data/" + s.key());
             if (e == null) {
                 throw new UserException(name + ": storage " + s.key() + " is named in data.pkl but missing from the archive");

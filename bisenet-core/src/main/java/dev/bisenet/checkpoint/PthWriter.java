@@ -1,5 +1,7 @@
 package dev.bisenet.checkpoint;
 
+import static dev.bisenet.checkpoint.Opcodes.*;
+
 import dev.bisenet.util.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
@@ -74,24 +76,24 @@ public final class PthWriter {
         Pickler p = new Pickler();
         p.proto(2);
         p.global("collections", "OrderedDict");
-        p.op(')').op('R');
+        p.op(EMPTY_TUPLE).op(REDUCE);
         int i = 0;
         int inBatch = 0;
-        p.op('(');
+        p.op(MARK);
         for (Map.Entry<String, Tensor> e : sd.asMap().entrySet()) {
             Tensor t = e.getValue();
             p.string(e.getKey());
             p.global("torch._utils", "_rebuild_tensor_v2");
-            p.op('(');
+            p.op(MARK);
             // persistent id ('storage', torch.XStorage, key, 'cpu', numel)
-            p.op('(').string("storage").global("torch", t.dtype().storageClass()).string(Integer.toString(i++))
-                    .string("cpu").integer(t.numel()).op('t').op('Q');
+            p.op(MARK).string("storage").global("torch", t.dtype().storageClass()).string(Integer.toString(i++))
+                    .string("cpu").integer(t.numel()).op(TUPLE).op(BINPERSID);
             p.integer(0); // storage offset
             long[] shape = t.shape();
-            p.op('(');
+            p.op(MARK);
             for (long d : shape) p.integer(d);
-            p.op('t');
-            p.op('(');
+            p.op(TUPLE);
+            p.op(MARK);
             long stride = 1;
             long[] strides = new long[shape.length];
             for (int k = shape.length - 1; k >= 0; k--) {
@@ -99,17 +101,17 @@ public final class PthWriter {
                 stride *= shape[k];
             }
             for (long s : strides) p.integer(s);
-            p.op('t');
-            p.op(0x89); // requires_grad False
-            p.global("collections", "OrderedDict").op(')').op('R'); // backward hooks
-            p.op('t').op('R');
+            p.op(TUPLE);
+            p.op(NEWFALSE); // requires_grad
+            p.global("collections", "OrderedDict").op(EMPTY_TUPLE).op(REDUCE); // backward hooks
+            p.op(TUPLE).op(REDUCE);
             if (++inBatch == 1000) { // like pickle, SETITEMS in batches
-                p.op('u').op('(');
+                p.op(SETITEMS).op(MARK);
                 inBatch = 0;
             }
         }
-        p.op('u');
-        p.op('.');
+        p.op(SETITEMS);
+        p.op(STOP);
         return p.bytes();
     }
 
@@ -123,18 +125,18 @@ public final class PthWriter {
         }
 
         Pickler proto(int v) {
-            return op(0x80).op(v);
+            return op(PROTO).op(v);
         }
 
         Pickler global(String module, String name) {
-            op('c');
+            op(GLOBAL);
             out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
             return this;
         }
 
         Pickler string(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            op('X');
+            op(BINUNICODE);
             le32(b.length);
             out.writeBytes(b);
             return this;
@@ -142,14 +144,14 @@ public final class PthWriter {
 
         Pickler integer(long v) {
             if (v >= 0 && v < 256) {
-                return op('K').op((int) v);
+                return op(BININT1).op((int) v);
             }
             if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
-                op('J');
+                op(BININT);
                 le32((int) v);
                 return this;
             }
-            op(0x8a).op(8); // LONG1, 8 bytes little-endian two's complement
+            op(LONG1).op(8); // 8 bytes little-endian two's complement
             for (int k = 0; k < 8; k++) out.write((int) (v >>> (8 * k)));
             return this;
         }

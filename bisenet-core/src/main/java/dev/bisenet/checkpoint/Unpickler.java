@@ -1,5 +1,7 @@
 package dev.bisenet.checkpoint;
 
+import static dev.bisenet.checkpoint.Opcodes.*;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -85,81 +87,81 @@ final class Unpickler {
             }
             int op = in.get() & 0xff;
             switch (op) {
-                case 0x80 -> { // PROTO
+                case PROTO -> {
                     int v = u8();
                     if (v > 5) throw bad("pickle protocol " + v + " is not supported");
                 }
-                case 0x95 -> skip(8); // FRAME (protocol 4): a length hint only
-                case '.' -> { // STOP
+                case FRAME -> skip(8); // a length hint only
+                case STOP -> {
                     if (stack.size() != 1) throw bad("the pickle stops with " + stack.size() + " objects on the stack");
                     return stack.get(0);
                 }
-                case 'c' -> push(global(line(), line()));
-                case 0x93 -> { // STACK_GLOBAL (protocol 4)
+                case GLOBAL -> push(global(line(), line()));
+                case STACK_GLOBAL -> {
                     Object name = pop(), module = pop();
                     if (!(module instanceof String m && name instanceof String n)) throw bad("STACK_GLOBAL needs two strings");
                     push(global(m, n));
                 }
-                case 'q' -> memo.put((long) u8(), top());
-                case 'r' -> memo.put(u32(), top());
-                case 0x94 -> memo.put((long) memo.size(), top()); // MEMOIZE
-                case 'h' -> push(memoGet(u8()));
-                case 'j' -> push(memoGet(u32()));
-                case '(' -> {
+                case BINPUT -> memo.put((long) u8(), top());
+                case LONG_BINPUT -> memo.put(u32(), top());
+                case MEMOIZE -> memo.put((long) memo.size(), top());
+                case BINGET -> push(memoGet(u8()));
+                case LONG_BINGET -> push(memoGet(u32()));
+                case MARK -> {
                     if (marks.size() >= MAX_MARKS) throw bad("too many nested MARKs");
                     marks.push(stack.size());
                 }
-                case ')' -> push(new Tuple(List.of()));
-                case 't' -> push(new Tuple(popToMark()));
-                case 0x85 -> push(new Tuple(List.of(pop())));
-                case 0x86 -> {
+                case EMPTY_TUPLE -> push(new Tuple(List.of()));
+                case TUPLE -> push(new Tuple(popToMark()));
+                case TUPLE1 -> push(new Tuple(List.of(pop())));
+                case TUPLE2 -> {
                     Object b = pop(), a = pop();
                     push(new Tuple(List.of(a, b)));
                 }
-                case 0x87 -> {
+                case TUPLE3 -> {
                     Object c = pop(), b = pop(), a = pop();
                     push(new Tuple(List.of(a, b, c)));
                 }
-                case ']' -> push(new ArrayList<>());
-                case 'l' -> push(new ArrayList<>(popToMark()));
-                case '}' -> push(new LinkedHashMap<>());
-                case 'd' -> push(dictOf(popToMark()));
-                case 'a' -> {
+                case EMPTY_LIST -> push(new ArrayList<>());
+                case LIST -> push(new ArrayList<>(popToMark()));
+                case EMPTY_DICT -> push(new LinkedHashMap<>());
+                case DICT -> push(dictOf(popToMark()));
+                case APPEND -> {
                     Object v = pop();
                     list(top()).add(v);
                 }
-                case 'e' -> {
+                case APPENDS -> {
                     List<Object> items = popToMark();
                     list(top()).addAll(items);
                 }
-                case 's' -> {
+                case SETITEM -> {
                     Object v = pop(), k = pop();
-                    dict(top()).put(k, v);
+                    dict(top()).put(key(k), v);
                 }
-                case 'u' -> {
+                case SETITEMS -> {
                     List<Object> items = popToMark();
                     Map<Object, Object> d = dict(top());
                     if (items.size() % 2 != 0) throw bad("SETITEMS with an odd number of items");
-                    for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+                    for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i)), items.get(i + 1));
                 }
-                case 'X' -> push(utf8(len32()));
-                case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
-                case 'U' -> push(latin1(u8())); // SHORT_BINSTRING
-                case 'T' -> push(latin1(len32())); // BINSTRING
-                case 'J' -> push((long) in.getInt());
-                case 'K' -> push((long) u8());
-                case 'M' -> push((long) (in.getShort() & 0xffff));
-                case 0x8a -> push(long1());
-                case 'G' -> push(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble());
-                case 'N' -> push(None.NONE);
-                case 0x88 -> push(Boolean.TRUE);
-                case 0x89 -> push(Boolean.FALSE);
-                case 'Q' -> push(persistentId(pop()));
-                case 'R' -> {
+                case BINUNICODE -> push(utf8(len32()));
+                case SHORT_BINUNICODE -> push(utf8(u8()));
+                case SHORT_BINSTRING -> push(latin1(u8()));
+                case BINSTRING -> push(latin1(len32()));
+                case BININT -> push((long) i32());
+                case BININT1 -> push((long) u8());
+                case BININT2 -> push((long) u16());
+                case LONG1 -> push(long1());
+                case BINFLOAT -> push(ByteBuffer.wrap(bytes(8)).order(ByteOrder.BIG_ENDIAN).getDouble());
+                case NONE -> push(None.NONE);
+                case NEWTRUE -> push(Boolean.TRUE);
+                case NEWFALSE -> push(Boolean.FALSE);
+                case BINPERSID -> push(persistentId(pop()));
+                case REDUCE -> {
                     Object args = pop(), fn = pop();
                     push(reduce(fn, args));
                 }
-                case 'b' -> { // BUILD: state on a dict (OrderedDict's __dict__, i.e. _metadata)
+                case BUILD -> { // state on a dict (OrderedDict's __dict__, i.e. _metadata)
                     Object state = pop();
                     if (!(top() instanceof Map)) throw bad("BUILD on a " + typeName(top()) + " is not allowed");
                     if (!(state instanceof Map) && state != None.NONE && !(state instanceof Tuple)) {
@@ -242,8 +244,19 @@ final class Unpickler {
     private Map<Object, Object> dictOf(List<Object> items) {
         if (items.size() % 2 != 0) throw bad("DICT with an odd number of items");
         Map<Object, Object> d = new LinkedHashMap<>();
-        for (int i = 0; i < items.size(); i += 2) d.put(items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.size(); i += 2) d.put(key(items.get(i)), items.get(i + 1));
         return d;
+    }
+
+    /**
+     * A dict key: a scalar. A state_dict's keys are strings; a list key (which Python refuses as
+     * unhashable) that contains itself would overflow the stack when hashed (found by review while fuzzing).
+     */
+    private Object key(Object k) {
+        if (k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean || k == None.NONE) {
+            return k;
+        }
+        throw bad("a dict key of type " + typeName(k));
     }
 
     @SuppressWarnings("unchecked")
@@ -292,6 +305,16 @@ final class Unpickler {
     private int u8() {
         need(1);
         return in.get() & 0xff;
+    }
+
+    private int u16() {
+        need(2);
+        return in.getShort() & 0xffff;
+    }
+
+    private int i32() {
+        need(4);
+        return in.getInt();
     }
 
     private long u32() {
@@ -355,7 +378,12 @@ final class Unpickler {
         return o == null ? "nothing" : o.getClass().getSimpleName();
     }
 
+    /** Scalars as they are, containers by type only: a container may hold itself, and printing it would not end. */
     private static String describe(Object o) {
+        if (!(o instanceof String || o instanceof Long || o instanceof Double || o instanceof Boolean
+                || o instanceof Global || o == None.NONE)) {
+            return "a " + typeName(o);
+        }
         String s = String.valueOf(o);
         return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }

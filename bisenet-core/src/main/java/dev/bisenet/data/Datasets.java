@@ -20,15 +20,18 @@ public final class Datasets {
     /** A preset's split under {@code root}, in that dataset's official layout. */
     public static SegDataset open(Preset preset, Path root, String split, boolean skipBad) {
         requireFolder(root, "dataset root");
+        String name = preset.cliName() + " " + split + " (" + root + ")";
+        if (preset == Preset.CITYSCAPES) {
+            return cityscapes(root, split, name, skipBad);
+        }
         List<SegDataset.Sample> samples = switch (preset) {
             case CAMVID -> camvid(root, split);
-            case CITYSCAPES -> cityscapes(root, split);
-            case COCO -> paired(root.resolve("images").resolve(cocoSplit(split)), ".jpg",
-                    root.resolve("labels").resolve(cocoSplit(split)), ".png");
+            case COCO -> paired(root.resolve("images").resolve(cocoSplit(split)), ".jpg", cocoLabels(root, split), ".png");
             case ADE20K -> paired(root.resolve("images").resolve(adeSplit(split)), ".jpg",
                     root.resolve("annotations").resolve(adeSplit(split)), ".png");
+            case CITYSCAPES -> throw new AssertionError("handled above");
         };
-        return new SegDataset(preset.cliName() + " " + split + " (" + root + ")", samples, preset.spec(), skipBad);
+        return new SegDataset(name, samples, preset.spec(), skipBad);
     }
 
     /**
@@ -48,18 +51,47 @@ public final class Datasets {
         return paired(root.resolve(split), ".png", root.resolve(split + "annot"), ".png");
     }
 
-    /** Cityscapes: {@code leftImg8bit/<split>/<city>/X_leftImg8bit.png} -> {@code gtFine/<split>/<city>/X_gtFine_labelIds.png}. */
-    static List<SegDataset.Sample> cityscapes(Path root, String split) {
+    static final String CITYSCAPES_IMAGE = "_leftImg8bit.png";
+    static final String CITYSCAPES_LABEL_IDS = "_gtFine_labelIds.png";
+    static final String CITYSCAPES_TRAIN_IDS = "_gtFine_labelTrainIds.png";
+
+    /**
+     * Cityscapes: {@code leftImg8bit/<split>/<city>/X_leftImg8bit.png} with
+     * {@code gtFine/<split>/<city>/X_gtFine_labelIds.png} (raw ids, mapped to train ids). A split
+     * with no labelIds file at all but {@code X_gtFine_labelTrainIds.png} files (the layout
+     * cityscapesscripts' createTrainIdLabelImgs and mmsegmentation produce) is read as train ids
+     * already, with no second mapping; the dataset's name says which kind was read.
+     */
+    static SegDataset cityscapes(Path root, String split, String name, boolean skipBad) {
         Path images = root.resolve("leftImg8bit").resolve(split);
+        Path labels = root.resolve("gtFine").resolve(split);
         requireFolder(images, "Cityscapes image folder");
+        requireFolder(labels, "Cityscapes label folder");
+        boolean trainIds = walk(labels, CITYSCAPES_LABEL_IDS).isEmpty() && !walk(labels, CITYSCAPES_TRAIN_IDS).isEmpty();
+        String labelSuffix = trainIds ? CITYSCAPES_TRAIN_IDS : CITYSCAPES_LABEL_IDS;
         List<SegDataset.Sample> out = new ArrayList<>();
-        for (Path img : walk(images, "_leftImg8bit.png")) {
-            Path rel = images.relativize(img);
-            String name = img.getFileName().toString().replace("_leftImg8bit.png", "_gtFine_labelIds.png");
-            Path label = root.resolve("gtFine").resolve(split).resolve(rel).resolveSibling(name);
+        for (Path img : walk(images, CITYSCAPES_IMAGE)) {
+            Path label = labels.resolve(images.relativize(img)).resolveSibling(swapSuffix(img, CITYSCAPES_IMAGE, labelSuffix));
             out.add(new SegDataset.Sample(img, requireFile(label, img)));
         }
-        return out;
+        for (Path label : walk(labels, labelSuffix)) {
+            Path img = images.resolve(labels.relativize(label)).resolveSibling(swapSuffix(label, labelSuffix, CITYSCAPES_IMAGE));
+            requireImage(img, label);
+        }
+        DatasetSpec spec = Preset.CITYSCAPES.spec();
+        if (!trainIds) {
+            return new SegDataset(name + ", labels *" + CITYSCAPES_LABEL_IDS, out, spec, skipBad);
+        }
+        return new SegDataset(name + ", labels *" + CITYSCAPES_TRAIN_IDS + " (train ids, not mapped again)", out,
+                new DatasetSpec(spec.name(), spec.classNames(), spec.palette(), Mappings.cityscapesTrainIds(),
+                        spec.ignore(), spec.mean(), spec.std()), skipBad);
+    }
+
+    /** COCO-Stuff-164k labels: {@code labels/<split>}, or the official download's {@code stuffthingmaps_trainval2017/<split>}. */
+    private static Path cocoLabels(Path root, String split) {
+        Path labels = root.resolve("labels").resolve(cocoSplit(split));
+        Path official = root.resolve("stuffthingmaps_trainval2017").resolve(cocoSplit(split));
+        return !Files.isDirectory(labels) && Files.isDirectory(official) ? official : labels;
     }
 
     /** Images in one folder, labels with the same stem in another. */
@@ -70,6 +102,10 @@ public final class Datasets {
         for (Path img : walk(images, imageExt)) {
             Path label = labels.resolve(images.relativize(img)).resolveSibling(SegDataset.stem(img) + labelExt);
             out.add(new SegDataset.Sample(img, requireFile(label, img)));
+        }
+        for (Path label : walk(labels, labelExt)) {
+            Path rel = labels.relativize(label);
+            requireImage(images.resolve(rel).resolveSibling(SegDataset.stem(label) + imageExt), label);
         }
         return out;
     }
@@ -99,13 +135,28 @@ public final class Datasets {
         return out;
     }
 
+    /** Files under {@code dir} whose names end with {@code suffix}, ignoring case (.PNG, .JPG). */
     private static List<Path> walk(Path dir, String suffix) {
+        String lower = suffix.toLowerCase(Locale.ROOT);
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(suffix))
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(lower))
                     .sorted().toList();
         } catch (IOException e) {
             throw new UserException(dir + ": cannot list (" + e.getMessage() + ")");
+        }
+    }
+
+    /** {@code file}'s name with its last {@code from.length()} characters (a suffix, in any case) replaced by {@code to}. */
+    private static String swapSuffix(Path file, String from, String to) {
+        String n = file.getFileName().toString();
+        return n.substring(0, n.length() - from.length()) + to;
+    }
+
+    private static void requireImage(Path image, Path label) {
+        if (!Files.isRegularFile(image)) {
+            throw new UserException(label + ": label without its image (expected " + image
+                    + "); remove the label or add the image");
         }
     }
 

@@ -90,7 +90,7 @@ public final class SegDataset {
         Sample s = samples.get(i);
         Rgb img = Rgb.read(s.image());
         int[] size = new int[2];
-        byte[] labels = Labels.read(s.label(), spec.mapping(), size);
+        byte[] labels = Labels.read(s.label(), spec, size);
         if (size[0] != img.height() || size[1] != img.width()) {
             throw new UserException(s.label() + ": label is " + size[0] + "x" + size[1] + " but its image "
                     + s.image() + " is " + img.height() + "x" + img.width() + " (height x width)");

@@ -1,15 +1,12 @@
 package dev.bisenet.image;
 
+import dev.bisenet.image.ImageDecoder;
 import dev.bisenet.util.UserException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.DataBufferUShort;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.IIOException;
-import javax.imageio.ImageIO;
 
 /**
  * An 8-bit RGB image, height x width, pixels interleaved row-major ({@code r, g, b, r, g, b...}).
@@ -29,23 +26,12 @@ public record Rgb(int height, int width, byte[] pixels) {
         return of(readImage(file), file);
     }
 
-    /** Decodes {@code file} with ImageIO, turning its failures into messages a user can act on. */
+    /**
+     * Decodes {@code file} header first ({@link ImageDecoder}: an oversized image is refused before
+     * its raster is allocated), turning failures into messages a user can act on.
+     */
     public static BufferedImage readImage(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new UserException(file + ": no such image file");
-        }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IIOException e) {
-            throw new UserException(file + ": corrupt or truncated image (" + rootMessage(e) + ")");
-        } catch (IOException | RuntimeException e) {
-            throw new UserException(file + ": cannot read the image (" + rootMessage(e) + ")");
-        }
-        if (img == null) {
-            throw new UserException(file + ": not an image format this reader knows (PNG, JPEG, BMP, GIF)");
-        }
-        return img;
+        return ImageDecoder.read(file);
     }
 
     public static Rgb of(BufferedImage img) {
@@ -122,11 +108,5 @@ public record Rgb(int height, int width, byte[] pixels) {
             px[i] = (pixels[3 * i] & 0xff) << 16 | (pixels[3 * i + 1] & 0xff) << 8 | (pixels[3 * i + 2] & 0xff);
         }
         return img;
-    }
-
-    static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null) c = c.getCause();
-        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
     }
 }

@@ -60,12 +60,39 @@ public record Sidecar(
     }
 
     public static Sidecar read(Path file) {
+        Sidecar s;
         try {
-            return JSON.readValue(file.toFile(), Sidecar.class);
+            s = JSON.readValue(file.toFile(), Sidecar.class);
         } catch (IOException e) {
             throw new UserException(file + ": not a readable model sidecar (" + firstLine(e.getMessage())
                     + "); fix or delete it, or pass --preset/--mean/--std");
         }
+        String wrong = s == null ? "empty" : s.problem();
+        if (wrong != null) {
+            throw new UserException(file + ": not a usable model sidecar (" + wrong
+                    + "); fix or delete it, or pass --preset/--mean/--std");
+        }
+        return s;
+    }
+
+    /** What the readers of names, palette and normalisation could not use (found by SidecarFuzzTest), or null. */
+    private String problem() {
+        if (classes != null && classes.contains(null)) return "a class name is null";
+        if (palette != null) {
+            for (int[] rgb : palette) {
+                if (rgb == null || rgb.length != 3) return "a palette entry is not [r, g, b]";
+                for (int c : rgb) if (c < 0 || c > 255) return "palette value " + c + " is outside 0..255";
+            }
+        }
+        if (mean != null && (mean.length != 3 || !Float.isFinite(mean[0] + mean[1] + mean[2]))) {
+            return "mean needs 3 finite values (r, g, b)";
+        }
+        if (std != null && (std.length != 3 || !(std[0] > 0 && std[1] > 0 && std[2] > 0)
+                || !Float.isFinite(std[0] + std[1] + std[2]))) {
+            return "std needs 3 positive finite values (r, g, b)";
+        }
+        if (numClasses != null && numClasses < 1) return "numClasses " + numClasses + " is not positive";
+        return null;
     }
 
     /** Writes the sidecar for {@code checkpoint}, atomically. */

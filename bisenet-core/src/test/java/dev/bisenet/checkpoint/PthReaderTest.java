@@ -138,6 +138,10 @@ class PthReaderTest {
         Pickle deep = new Pickle().proto();
         for (int i = 0; i < 70_000; i++) deep.op('(');
         assertRefused(deep.bytes(), null, "MARK");
+        // a stride-0 view of 4 bytes that would expand to 4 GB
+        assertRefused(tensorPickle("FloatStorage", 1, 0, 1L << 30, 0), new byte[4], "more elements than its storage");
+        // sizes and strides whose product overflows a long
+        assertRefused(tensorPickle("FloatStorage", 4, 0, 1L << 62, 1L << 62), new byte[16], "beyond any storage");
         // an opcode a state_dict never uses (INST)
         assertRefused(new Pickle().proto().op('i').op('.').bytes(), null, "opcode 0x69");
     }
@@ -173,10 +177,15 @@ class PthReaderTest {
 
     /** {'w': _rebuild_tensor_v2(('storage', torch.<type>, '0', 'cpu', numel), offset, (size,), (1,), False, OrderedDict())}. */
     private static byte[] tensorPickle(String type, long numel, int offset, int size) {
+        return tensorPickle(type, numel, offset, size, 1);
+    }
+
+    /** As above with a stride of choice for the one dimension. */
+    private static byte[] tensorPickle(String type, long numel, int offset, long size, long stride) {
         Pickle p = new Pickle().proto().op('}').op('(').str("w");
         p.global("torch._utils", "_rebuild_tensor_v2").op('(');
         p.op('(').str("storage").global("torch", type).str("0").str("cpu").int64(numel).op('t').op('Q');
-        p.int64(offset).op('(').int64(size).op('t').op('(').int64(1).op('t').op(0x89);
+        p.int64(offset).op('(').int64(size).op('t').op('(').int64(stride).op('t').op(0x89);
         p.global("collections", "OrderedDict").op(')').op('R');
         p.op('t').op('R').op('u').op('.');
         return p.bytes();

@@ -36,7 +36,8 @@ class PresetTest {
         int[][] pairs = {{7, 0}, {8, 1}, {11, 2}, {12, 3}, {13, 4}, {17, 5}, {19, 6}, {20, 7}, {21, 8}, {22, 9},
             {23, 10}, {24, 11}, {25, 12}, {26, 13}, {27, 14}, {28, 15}, {31, 16}, {32, 17}, {33, 18}};
         for (int[] p : pairs) assertEquals(p[1], m[p[0]], "labelId " + p[0]);
-        for (int v : new int[] {0, 1, 6, 9, 10, 14, 15, 16, 18, 29, 30, 34, 255}) assertEquals(255, m[v], "labelId " + v);
+        for (int v : new int[] {0, 1, 6, 9, 10, 14, 15, 16, 18, 29, 30, 255}) assertEquals(255, m[v], "labelId " + v);
+        for (int v : new int[] {34, 100, 254}) assertEquals(-1, m[v], "no Cityscapes labelId is " + v);
     }
 
     @Test
@@ -50,7 +51,8 @@ class PresetTest {
         assertEquals(79, m[89], "toothbrush, the last thing");
         assertEquals(80, m[91], "banner, the first stuff class");
         assertEquals(170, m[181], "wood, the last class");
-        assertEquals(255, m[182]);
+        assertEquals(-1, m[182], "no COCO-Stuff id is 182");
+        assertEquals(-1, m[254]);
         assertEquals(255, m[255]);
         assertEquals("banner", Preset.COCO.classNames().get(80));
     }

@@ -1,5 +1,6 @@
 package dev.bisenet.video;
 
+import dev.bisenet.util.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
@@ -22,9 +23,15 @@ public final class RawRgbSource implements FrameSource {
      * @param height picture height the user gave
      * @param width picture width the user gave
      * @param warnings told when the last frame is cut short
+     * @throws UserException when one frame would be larger than 8K UHD
      */
     public RawRgbSource(InputStream in, String description, int height, int width,
             FrameRate rate, Consumer<String> warnings) {
+        if ((long) height * width > Y4mSource.MAX_FRAME_PIXELS) {
+            throw new UserException(description + ": raw frames of " + height + "x" + width
+                    + " (height x width) are larger than the " + Y4mSource.MAX_FRAME_PIXELS
+                    + " pixels (8K UHD) one frame may hold: scale the video down first");
+        }
         this.in = in;
         this.description = description;
         this.warnings = warnings;
@@ -42,8 +49,9 @@ public final class RawRgbSource implements FrameSource {
             return null;
         }
         int bytes = info.height() * info.width() * 3;
-        byte[] rgb = new byte[bytes];
-        int n = in.readNBytes(rgb, 0, bytes);
+        // readNBytes(int) allocates as bytes arrive: a size that is too large costs no memory up front
+        byte[] rgb = in.readNBytes(bytes);
+        int n = rgb.length;
         if (n < bytes) {
             ended = true;
             if (n > 0) {

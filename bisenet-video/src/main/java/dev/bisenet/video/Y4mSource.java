@@ -29,6 +29,11 @@ public final class Y4mSource implements FrameSource {
     private static final byte[] MARKER = "FRAME".getBytes(StandardCharsets.US_ASCII);
     /** Longest stream or frame header line accepted; real ones are under 100 bytes. */
     private static final int MAX_LINE = 4096;
+    /**
+     * Most pixels one frame may have: 8K UHD (7680x4320). A stream carries no size to check a
+     * header against, so without a cap a 40-byte header could ask for a 400 MB frame.
+     */
+    static final long MAX_FRAME_PIXELS = 7680L * 4320;
 
     private final PushbackInputStream in;
     private final String description;
@@ -36,7 +41,8 @@ public final class Y4mSource implements FrameSource {
     private final VideoInfo info;
     private final int chromaWidth;
     private final int chromaHeight;
-    private final byte[] planes; // Y (h*w), then Cb and Cr (chromaHeight*chromaWidth each)
+    private final int frameBytes; // Y (h*w), then Cb and Cr (chromaHeight*chromaWidth each)
+    private byte[] planes; // frameBytes, allocated once the first frame has arrived
     private final int[] yTerm = new int[256]; // luma contribution, scaled by 256
     private final int[] rV = new int[256];
     private final int[] gU = new int[256];
@@ -95,6 +101,11 @@ public final class Y4mSource implements FrameSource {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
+        if (height * width > MAX_FRAME_PIXELS) {
+            throw new UserException(description + ": the y4m header asks for " + height + "x" + width
+                    + " frames (height x width); one frame may hold at most " + MAX_FRAME_PIXELS
+                    + " pixels (8K UHD): scale the video down first (e.g. ffmpeg ... -vf scale=-2:2160)");
+        }
         int h = (int) height;
         int w = (int) width;
         switch (colour) {
@@ -119,7 +130,7 @@ public final class Y4mSource implements FrameSource {
                     + " or mono (e.g. ffmpeg ... -pix_fmt yuv420p -f yuv4mpegpipe -)");
         }
         this.info = new VideoInfo(h, w, rate, -1);
-        this.planes = new byte[h * w + 2 * chromaWidth * chromaHeight];
+        this.frameBytes = h * w + 2 * chromaWidth * chromaHeight;
         buildTables(fullRange);
     }
 
@@ -156,12 +167,19 @@ public final class Y4mSource implements FrameSource {
                 ended = true;
                 return null;
             }
-            int n = in.readNBytes(planes, 0, planes.length);
-            if (n < planes.length) {
+            int n;
+            if (planes == null) {
+                // readNBytes(int) grows its buffer as bytes arrive: memory follows the data sent
+                planes = in.readNBytes(frameBytes);
+                n = planes.length;
+            } else {
+                n = in.readNBytes(planes, 0, frameBytes);
+            }
+            if (n < frameBytes) {
                 ended = true;
                 corrupt++;
                 warnings.accept(description + ": y4m frame " + index + " is truncated (" + n
-                        + " of " + planes.length + " bytes) and was skipped");
+                        + " of " + frameBytes + " bytes) and was skipped");
                 return null;
             }
             long i = index++;

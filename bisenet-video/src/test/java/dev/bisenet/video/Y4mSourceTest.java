@@ -291,4 +291,23 @@ class Y4mSourceTest {
         }
         assertTrue(warnings.get(0).contains("truncated (5 of 18 bytes"), warnings.get(0));
     }
+
+    @Test
+    void oneFrameMayHoldAtMost8kAndMemoryFollowsTheBytesSent() throws IOException {
+        // 40 bytes used to ask for a 16384x16384 frame: 400 MB of planes before any data came
+        byte[] huge = "YUV4MPEG2 W16384 H16384 F25:1 C420jpeg\n".getBytes(StandardCharsets.US_ASCII);
+        UserException e = assertThrows(UserException.class, () -> open(huge));
+        assertTrue(e.getMessage().startsWith("test stream: the y4m header asks for 16384x16384 frames")
+                && e.getMessage().contains("8K UHD"), e.getMessage());
+        // 8K itself is allowed; a stream that then sends a few bytes allocates a few bytes
+        byte[] eightK = "YUV4MPEG2 W7680 H4320 C420jpeg\nFRAME\nabc".getBytes(StandardCharsets.US_ASCII);
+        try (Y4mSource src = open(eightK)) {
+            assertNull(src.next());
+        }
+        assertTrue(warnings.get(0).contains("truncated (3 of 49766400 bytes)"), warnings.get(0));
+
+        e = assertThrows(UserException.class, () -> new RawRgbSource(new ByteArrayInputStream(new byte[0]), "stdin",
+                16384, 16384, FrameRate.DEFAULT, warnings::add));
+        assertTrue(e.getMessage().startsWith("stdin: raw frames of 16384x16384"), e.getMessage());
+    }
 }

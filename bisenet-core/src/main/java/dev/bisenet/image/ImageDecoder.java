@@ -1,0 +1,130 @@
+package dev.bisenet.image;
+
+import dev.bisenet.util.UserException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes image files header first: reads the width and height, refuses an image whose pixels
+ * would not fit the limits before any raster is allocated, then decodes. {@code ImageIO.read}
+ * allocates the whole raster from the header's numbers, so a 100-byte PNG claiming 60000x60000
+ * pixels would ask for gigabytes before any size check could run.
+ *
+ * <p>Every failure is a {@link UserException} naming the source: not an image, a format ImageIO
+ * does not know, corrupt or truncated data, too large.
+ */
+public final class ImageDecoder {
+
+    /**
+     * Most pixels an image may have: 2^25 (33.5 megapixels, e.g. 8192x4096; 8K UHD is 33.2).
+     * Larger than any dataset image this project meets (Cityscapes: 2 megapixels) and than a
+     * network input fits in memory; with it a decoded 8-bit RGB image stays under 100 MB.
+     */
+    public static final long MAX_PIXELS = 1L << 25;
+    /** Most bytes the decoded raster may take: an 8-bit RGBA image of {@link #MAX_PIXELS}. */
+    public static final long MAX_RASTER_BYTES = 4 * MAX_PIXELS;
+
+    private ImageDecoder() {}
+
+    /** Decodes {@code file} within the default limits. */
+    public static BufferedImage read(Path file) {
+        return read(file, MAX_PIXELS);
+    }
+
+    /** Decodes {@code file}, refusing images of more than {@code maxPixels} before decoding them. */
+    public static BufferedImage read(Path file, long maxPixels) {
+        if (!Files.isRegularFile(file)) {
+            throw new UserException(file + ": no such image file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new UserException(file + ": cannot open the image");
+            }
+            return decode(in, file.toString(), maxPixels);
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot read the image (" + rootMessage(e) + ")");
+        }
+    }
+
+    /**
+     * Decodes an image held in memory (an upload, say), refusing images of more than
+     * {@code maxPixels} before decoding them.
+     *
+     * @param name names the image in messages
+     */
+    public static BufferedImage decode(byte[] bytes, String name, long maxPixels) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            return decode(in, name, maxPixels);
+        } catch (IOException e) {
+            throw new UserException(name + ": cannot read the image (" + rootMessage(e) + ")");
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String name, long maxPixels) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new UserException(name + ": not an image format this reader knows (PNG, JPEG, BMP, GIF)");
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true); // first image only, no metadata
+            int w = reader.getWidth(0);
+            int h = reader.getHeight(0);
+            if (w < 1 || h < 1) {
+                throw new UserException(name + ": the image header gives a size of " + h + "x" + w + " (height x width)");
+            }
+            long pixels = (long) w * h;
+            // the pixel count first: the bit depth may need the reader to go past the header
+            if (pixels > maxPixels || pixels * bitsPerPixel(reader) / 8 > MAX_RASTER_BYTES) {
+                throw new UserException(name + ": image of " + h + "x" + w + " (height x width) is too large to decode"
+                        + " (at most " + maxPixels + " pixels and " + (MAX_RASTER_BYTES >> 20) + " MB decoded);"
+                        + " scale it down first");
+            }
+            BufferedImage img = reader.read(0);
+            if (img == null || img.getWidth() != w || img.getHeight() != h) {
+                throw new UserException(name + ": corrupt image (decoded size differs from its header)");
+            }
+            return img;
+        } catch (IIOException e) {
+            throw new UserException(name + ": corrupt or truncated image (" + rootMessage(e) + ")");
+        } catch (UserException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ImageIO's decoders throw unchecked exceptions on some malformed files (an index past
+            // a table, a negative length): all of them mean the file is damaged
+            throw new UserException(name + ": cannot read the image (" + rootMessage(e) + ")");
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** Bits per pixel of the raster the reader will allocate; 64 (16-bit RGBA) when it cannot say. */
+    private static int bitsPerPixel(ImageReader reader) throws IOException {
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types.hasNext() ? types.next() : null;
+        }
+        if (type == null) return 64;
+        int bits = 0;
+        for (int b = 0; b < type.getNumBands(); b++) {
+            bits += type.getBitsPerBand(b);
+        }
+        return Math.max(bits, type.getColorModel().getPixelSize());
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+}
