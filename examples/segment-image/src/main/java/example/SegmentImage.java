@@ -25,7 +25,9 @@ public final class SegmentImage {
             int c = s.classAt(y, x);
             System.out.printf("%dx%d image; class at (y=%d, x=%d): %d %s%n", s.height(), s.width(), y, x, c,
                     seg.info().classNames().get(c));
-            ImageIO.write(s.colorMask(), "png", new File("target/segment-image-color.png"));
+            File mask = new File(System.getProperty("java.io.tmpdir"), "segment-image-color.png");
+            ImageIO.write(s.colorMask(), "png", mask);
+            System.out.println("colour mask: " + mask);
         }
         // bisenet-core runs on ONNX Runtime: the PyTorch engine must not be here.
         boolean libtorch = SegmentImage.class.getClassLoader().getResource("ai/djl/pytorch/engine/PtEngine.class") != null;

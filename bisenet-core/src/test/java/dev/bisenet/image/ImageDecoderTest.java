@@ -67,6 +67,26 @@ class ImageDecoderTest {
         assertTrue(m.startsWith(cut + ": ") && !m.contains("\n"), m);
     }
 
+    @Test
+    void reasonsSayWhyAndTruncatedJpegsAreRefused() throws IOException {
+        BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 48; y++) for (int x = 0; x < 64; x++) img.setRGB(x, y, x * 4 << 16 | y * 5 << 8 | 90);
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpeg", jpeg);
+        byte[] whole = jpeg.toByteArray();
+        assertEquals(48, ImageDecoder.decode(whole, "upload", 1 << 20, java.util.Set.of("jpeg")).getHeight());
+        // ImageIO decodes a cut-off JPEG to grey with only a warning: the decoder refuses it
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+        assertEquals(ImageDecoder.Reason.CORRUPT, assertThrows(ImageDecoder.Refused.class,
+                () -> ImageDecoder.decode(cut, "upload", 1 << 20)).reason());
+        assertEquals(ImageDecoder.Reason.UNSUPPORTED_FORMAT, assertThrows(ImageDecoder.Refused.class,
+                () -> ImageDecoder.decode(whole, "upload", 1 << 20, java.util.Set.of("png"))).reason());
+        assertEquals(ImageDecoder.Reason.TOO_LARGE, assertThrows(ImageDecoder.Refused.class,
+                () -> ImageDecoder.decode(whole, "upload", 64 * 48 - 1)).reason());
+        assertEquals(ImageDecoder.Reason.NOT_AN_IMAGE, assertThrows(ImageDecoder.Refused.class,
+                () -> ImageDecoder.decode(new byte[] {1, 2, 3}, "upload", 1 << 20)).reason());
+    }
+
     /** The PNG signature and an IHDR chunk, nothing after: enough for a reader to report the size. */
     private static byte[] pngHeaderOnly(int width, int height, int bitDepth, int colourType) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
