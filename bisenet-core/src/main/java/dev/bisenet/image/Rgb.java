@@ -48,11 +48,30 @@ public record Rgb(int height, int width, byte[] pixels) {
         return img;
     }
 
+    /**
+     * Decodes an image held in memory (read from any file system); {@code name} says where it came
+     * from in the message when it is not a readable image.
+     */
+    public static Rgb decode(byte[] data, String name) {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new java.io.ByteArrayInputStream(data));
+        } catch (IIOException e) {
+            throw new UserException(name + ": corrupt or truncated image (" + rootMessage(e) + ")");
+        } catch (IOException | RuntimeException e) {
+            throw new UserException(name + ": cannot read the image (" + rootMessage(e) + ")");
+        }
+        if (img == null) {
+            throw new UserException(name + ": not an image format this reader knows (PNG, JPEG, BMP, GIF)");
+        }
+        return of(img, name);
+    }
+
     public static Rgb of(BufferedImage img) {
         return of(img, null);
     }
 
-    private static Rgb of(BufferedImage img, Path source) {
+    private static Rgb of(BufferedImage img, Object source) {
         int h = img.getHeight(), w = img.getWidth();
         if ((long) h * w > 1L << 28) {
             throw new UserException((source != null ? source + ": " : "") + "image of " + h + "x" + w + " is too large");
