@@ -26,6 +26,16 @@ public record Rgb(int height, int width, byte[] pixels) {
 
     /** Reads an image file; a file that is not a readable image gets one line naming it. */
     public static Rgb read(Path file) {
+        if (Files.isRegularFile(file)) {
+            try {
+                Rgb fast = FastPng.decode(Files.readAllBytes(file));
+                if (fast != null) {
+                    return fast;
+                }
+            } catch (IOException e) {
+                // ImageIO reads it again below and says what is wrong
+            }
+        }
         return of(readImage(file), file);
     }
 
@@ -53,6 +63,10 @@ public record Rgb(int height, int width, byte[] pixels) {
      * from in the message when it is not a readable image.
      */
     public static Rgb decode(byte[] data, String name) {
+        Rgb fast = FastPng.decode(data);
+        if (fast != null) {
+            return fast;
+        }
         BufferedImage img;
         try {
             img = ImageIO.read(new java.io.ByteArrayInputStream(data));
