@@ -96,12 +96,15 @@ public final class ShippedModel implements Serializable {
                 Files.createDirectories(dir);
                 Path file = dir.resolve(fileName);
                 Files.write(file, checkpoint);
+                file.toFile().deleteOnExit(); // files go before their folder, registered earlier
                 if (sidecar != null) {
                     Files.write(Sidecar.pathFor(file), sidecar);
+                    Sidecar.pathFor(file).toFile().deleteOnExit();
                 }
                 if (calibration != null) {
                     Path cal = Backends.calibrationFor(file);
                     Files.write(cal, calibration);
+                    cal.toFile().deleteOnExit();
                     o.calibration(cal);
                 }
                 o.checkpoint(file);

@@ -45,9 +45,10 @@ public final class SparkCommands implements SparkJobs {
             for (Row r : sum.errors()) {
                 System.err.println("error: " + r.getString(1));
             }
-            out.printf(Locale.ROOT, "%d images written, %d failed, %.2f img/s (%.1f s, of which %.1f s starting Spark) to %s;"
-                    + " table %s/%s%n", sum.written(), sum.failed(), sum.written() / Math.max(sum.seconds(), 1e-9),
-                    sum.seconds(), startSecs, job.output(), job.output(), SparkPredict.TABLE);
+            // the job's own time: listing, tasks, table; Spark's start and the driver's model open are printed above
+            out.printf(Locale.ROOT, "%d images written, %d failed, %.2f img/s (%.1f s) to %s; table %s/%s%n", sum.written(),
+                    sum.failed(), sum.written() / Math.max(sum.seconds(), 1e-9), sum.seconds(), job.output(), job.output(),
+                    SparkPredict.TABLE);
             if (sum.failed() > 0) {
                 System.err.printf("%d of %d images failed; the others were written to %s%n", sum.failed(),
                         sum.failed() + sum.written(), job.output());

@@ -125,6 +125,10 @@ final class SparkEval {
             SegDataset ds = data.open();
             List<Integer> mine = new ArrayList<>();
             indices.forEachRemaining(mine::add);
+            if (!mine.isEmpty() && mine.get(mine.size() - 1) - mine.get(0) != mine.size() - 1) {
+                throw new IllegalStateException("partition indices are not consecutive: " + mine.get(0) + ".."
+                        + mine.get(mine.size() - 1) + " for " + mine.size() + " images");
+            }
             if (mine.isEmpty()) {
                 return List.of(new Partial(new long[shared.backend().numClasses() * shared.backend().numClasses()], 0)).iterator();
             }
