@@ -72,6 +72,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Skip unreadable or invalid samples instead of stopping.")
     boolean skipBad;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Run as an Apache Spark job (local[N], spark://host:port, yarn, k8s://...): partitions of the split"
+                    + " are evaluated on the executors and their confusion matrices summed; the same numbers as without it.")
+    String spark;
+
     @Mixin
     CommonOptions common;
 
@@ -79,6 +84,12 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.configureEngine();
         PrintStream out = System.out;
+        if (spark != null) {
+            modes.forEach(Mode::parse); // a bad mode is the user's mistake before any job starts
+            int[] hw = crop != null ? dev.bisenet.image.Sizes.parse(crop, "--crop") : defaultCrop();
+            return SparkJobs.find().eval(new SparkJobs.EvalJob(spark, model, common.threads, data.toString(), split,
+                    modes, scale, hw, list != null ? list.toString() : null, limit, skipBad, json, csv), out);
+        }
         ModelLoader.Loaded opened = model.openBackend(out, common.threads());
         try (Backend backend = opened.backend()) {
             ModelInfo info = opened.info();

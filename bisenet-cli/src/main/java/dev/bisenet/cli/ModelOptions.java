@@ -61,7 +61,8 @@ public final class ModelOptions {
         return Path.of(home, "models", "bisenetv2_camvid.pth");
     }
 
-    Preset presetOrNull() {
+    /** The --preset flag, parsed; null when absent. */
+    public Preset presetOrNull() {
         return preset == null ? null : Preset.parse(preset);
     }
 

@@ -102,6 +102,53 @@ class CliTest {
     }
 
     @Test
+    void aFolderWritesWhatWriteAsksWithTheBytesOfOneImageAtATime() throws Exception {
+        Path folder = dir.resolve("many");
+        String[] names = {"p0", "p1", "p2", "p3", "p4", "p5", "p6"};
+        for (int i = 0; i < names.length; i++) {
+            image(folder, names[i] + ".png", 32 + 7 * i, 40 + 5 * i); // sizes differ: padding differs per image
+        }
+        Path out = dir.resolve("manyout");
+        Run r = run("predict", "--checkpoint", checkpoint.toString(), "--input", folder.toString(), "--output", out.toString(),
+                "--write", "labels,overlay");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("7 images written, 0 failed, "), r.out());
+        assertTrue(r.out().matches("(?s).*7 images written, 0 failed, [0-9.]+ img/s.*"), r.out());
+        for (String n : names) {
+            Path single = dir.resolve("single-" + n);
+            Run one = run("predict", "--checkpoint", checkpoint.toString(), "--input", folder.resolve(n + ".png").toString(),
+                    "--output", single.toString());
+            assertEquals(0, one.code(), one.err());
+            assertArrayEquals(Files.readAllBytes(single.resolve(n + ".png")), Files.readAllBytes(out.resolve(n + ".png")), n);
+            assertArrayEquals(Files.readAllBytes(single.resolve(n + "_overlay.png")),
+                    Files.readAllBytes(out.resolve(n + "_overlay.png")), n);
+            assertFalse(Files.exists(out.resolve(n + "_color.png")), "--write without color writes no " + n + "_color.png");
+        }
+        try (var files = Files.list(out)) {
+            assertEquals(2 * names.length, files.count(), "two files per image and no temporary file left");
+        }
+        Run bad = run("predict", "--checkpoint", checkpoint.toString(), "--input", folder.toString(), "--output", out.toString(),
+                "--write", "labels,mask");
+        assertEquals(Main.EXIT_USAGE, bad.code());
+        assertTrue(bad.err().contains("'mask' is not an output") && bad.err().strip().lines().count() == 1, bad.err());
+    }
+
+    @Test
+    void sparkIsNeitherForVideoNorOnThisClasspath() throws Exception {
+        Path in = image(dir.resolve("sp"), "x.png", 32, 32);
+        Run video = run("predict", "--checkpoint", checkpoint.toString(), "--input", "drive.mp4", "--output", "o", "--spark", "local[2]");
+        assertEquals(Main.EXIT_USAGE, video.code());
+        assertTrue(video.err().contains("--input drive.mp4 is a video or a pipe"), video.err());
+        Run pipe = run("predict", "--checkpoint", checkpoint.toString(), "--input", "-", "--output", "o", "--spark", "local[2]");
+        assertEquals(Main.EXIT_USAGE, pipe.code());
+        // bisenet-cli's own classpath has no Spark: the launcher adds bisenet-spark only for --spark
+        Run missing = run("predict", "--checkpoint", checkpoint.toString(), "--input", in.toString(), "--output",
+                dir.resolve("spo").toString(), "--spark", "local[2]");
+        assertEquals(Main.EXIT_USAGE, missing.code());
+        assertTrue(missing.err().contains("--spark needs the bisenet-spark module"), missing.err());
+    }
+
+    @Test
     void userMistakesGetOneLineAndExitCode2() throws Exception {
         Path in = image(dir.resolve("m"), "x.png", 32, 32);
         Run conflict = run("predict", "--checkpoint", checkpoint.toString(), "--classes", "19", "--input", in.toString(),

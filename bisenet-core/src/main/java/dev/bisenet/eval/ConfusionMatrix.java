@@ -33,6 +33,19 @@ public final class ConfusionMatrix {
         this.counts = new long[numClasses * numClasses];
     }
 
+    /**
+     * A matrix holding {@code counts} (shape (C, C), indexed {@code gt * C + pred}), such as
+     * {@link #counts()} of another: how partial matrices travel between machines.
+     */
+    public static ConfusionMatrix of(int numClasses, long[] counts) {
+        ConfusionMatrix m = new ConfusionMatrix(numClasses);
+        if (counts.length != m.counts.length) {
+            throw new IllegalArgumentException(counts.length + " counts for " + numClasses + " classes");
+        }
+        System.arraycopy(counts, 0, m.counts, 0, counts.length);
+        return m;
+    }
+
     /** The number of classes C. */
     public int numClasses() {
         return numClasses;

@@ -1,6 +1,7 @@
 package dev.bisenet.image;
 
-import dev.bisenet.image.ImageDecoder;
+import java.io.IOException;
+import java.nio.file.Files;
 import dev.bisenet.util.UserException;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
@@ -23,6 +24,16 @@ public record Rgb(int height, int width, byte[] pixels) {
 
     /** Reads an image file; a file that is not a readable image gets one line naming it. */
     public static Rgb read(Path file) {
+        if (Files.isRegularFile(file)) {
+            try {
+                Rgb fast = FastPng.decode(Files.readAllBytes(file));
+                if (fast != null) {
+                    return fast;
+                }
+            } catch (IOException e) {
+                // ImageIO reads it again below and says what is wrong
+            }
+        }
         return of(readImage(file), file);
     }
 
@@ -34,11 +45,24 @@ public record Rgb(int height, int width, byte[] pixels) {
         return ImageDecoder.read(file);
     }
 
+    /**
+     * Decodes an image held in memory (read from any file system); {@code name} says where it came
+     * from in the message when it is not a readable image.
+     */
+    public static Rgb decode(byte[] data, String name) {
+        Rgb fast = FastPng.decode(data);
+        if (fast != null) {
+            return fast;
+        }
+        BufferedImage img = ImageDecoder.decode(data, name, ImageDecoder.MAX_PIXELS);
+        return of(img, name);
+    }
+
     public static Rgb of(BufferedImage img) {
         return of(img, null);
     }
 
-    private static Rgb of(BufferedImage img, Path source) {
+    private static Rgb of(BufferedImage img, Object source) {
         int h = img.getHeight(), w = img.getWidth();
         if ((long) h * w > 1L << 28) {
             throw new UserException((source != null ? source + ": " : "") + "image of " + h + "x" + w + " is too large");

@@ -50,6 +50,18 @@ public final class ModelLoader {
         public Options headWidth(Integer w) { headWidth = w; return this; }
         /** Engine threads; 0 = all cores. */
         public Options threads(int n) { threads = n; return this; }
+
+        // What was set, for callers that ship a model elsewhere (a Spark job to its executors).
+        public Path checkpoint() { return checkpoint; }
+        public Preset preset() { return preset; }
+        public Integer classes() { return classes; }
+        public float[] mean() { return mean; }
+        public float[] std() { return std; }
+        public Backends.Kind backend() { return backend; }
+        public Precision precision() { return precision; }
+        public Path calibration() { return calibration; }
+        public Integer headWidth() { return headWidth; }
+        public int threads() { return threads; }
     }
 
     /** A model ready to run, what its classes are, and the file it came from (null: random). */

@@ -32,6 +32,11 @@ class LabelImageFuzzTest {
         } catch (UserException expected) {
             // a refused image is a correct answer
         }
+        try {
+            Rgb.decode(data, "fuzz bytes"); // the in-memory path (Spark, Hadoop file systems)
+        } catch (UserException expected) {
+            // a refused image is a correct answer
+        }
     }
 
     private static Path scratch() {
