@@ -55,6 +55,12 @@ for t in "${targets[@]}"; do
     inputs="$module/src/test/resources/$(dirname "${cls//.//}")/${cls##*.}Inputs/$method"
     mkdir -p "$inputs" # Jazzer writes findings here only when the folder exists
     before=$(ls "$inputs" | grep -cE '^(crash|timeout|oom|slow-unit)-' || true)
+    extra=()
+    if [[ "$t" == data.LabelImageFuzzTest* ]]; then
+        # the decoders are the JDK's ImageIO plugins: instrument them too, else the fuzzer sees no
+        # coverage in the code that parses the bytes
+        extra=(-Djazzer.instrumentation_includes='dev.bisenet.**:com.sun.imageio.**:javax.imageio.**')
+    fi
     echo "fuzzing $t for $duration s (log: $log)"
     # keep_going: go on after a finding (each distinct stack trace counts once) to see them all
     JAZZER_FUZZ=1 JAVA_TOOL_OPTIONS="-Xmx256m" mvn -B -ntp -o -pl "$module" surefire:test -Dtest="$cls#$method" \
@@ -64,7 +70,7 @@ for t in "${targets[@]}"; do
         -Djazzer.internal.arg.1=-max_total_time="$duration" \
         -Djazzer.internal.arg.2=-timeout=30 \
         -Djazzer.internal.arg.3=-print_final_stats=1 \
-        > "$log" 2>&1
+        ${extra[@]+"${extra[@]}"} > "$log" 2>&1
     execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$')
     secs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | awk '{print $5}')
     exceptions=$(grep -c '^== Java Exception' "$log")

@@ -21,17 +21,14 @@ public final class Datasets {
     public static SegDataset open(Preset preset, Path root, String split, boolean skipBad) {
         requireFolder(root, "dataset root");
         String name = preset.cliName() + " " + split + " (" + root + ")";
-        if (preset == Preset.CITYSCAPES) {
-            return cityscapes(root, split, name, skipBad);
-        }
-        List<SegDataset.Sample> samples = switch (preset) {
-            case CAMVID -> camvid(root, split);
-            case COCO -> paired(root.resolve("images").resolve(cocoSplit(split)), ".jpg", cocoLabels(root, split), ".png");
-            case ADE20K -> paired(root.resolve("images").resolve(adeSplit(split)), ".jpg",
-                    root.resolve("annotations").resolve(adeSplit(split)), ".png");
-            case CITYSCAPES -> throw new AssertionError("handled above");
+        return switch (preset) {
+            case CITYSCAPES -> cityscapes(root, split, name, skipBad); // picks its label kind, hence its mapping
+            case CAMVID -> new SegDataset(name, camvid(root, split), preset.spec(), skipBad);
+            case COCO -> new SegDataset(name, paired(root.resolve("images").resolve(cocoSplit(split)), ".jpg",
+                    cocoLabels(root, split), ".png"), preset.spec(), skipBad);
+            case ADE20K -> new SegDataset(name, paired(root.resolve("images").resolve(adeSplit(split)), ".jpg",
+                    root.resolve("annotations").resolve(adeSplit(split)), ".png"), preset.spec(), skipBad);
         };
-        return new SegDataset(name, samples, preset.spec(), skipBad);
     }
 
     /**
