@@ -37,6 +37,7 @@ final class ExecutorModels {
                 throw new IllegalStateException("no temporary folder for the shipped model: " + e.getMessage(), e);
             }
             dir.toFile().deleteOnExit();
+            quietEngineThreads();
             ModelLoader.Loaded loaded = m.open(dir);
             LOADS.incrementAndGet();
             s = new Shared(new TakingTurns(loaded.backend()), loaded.info());
@@ -55,6 +56,17 @@ final class ExecutorModels {
         Shared s = OPEN.remove(m.id);
         if (s != null) {
             s.backend().close();
+        }
+    }
+
+    /**
+     * Concurrent tasks decode and encode while one of them runs the network: ONNX Runtime's
+     * threads must not spin between operators and keep the cores from them (as predict on a
+     * folder; see PredictCommand). Before the first model of the JVM is opened.
+     */
+    static void quietEngineThreads() {
+        if (System.getProperty("bisenet.ort.spin") == null) {
+            System.setProperty("bisenet.ort.spin", "false");
         }
     }
 

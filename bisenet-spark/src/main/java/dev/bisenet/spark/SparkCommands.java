@@ -30,6 +30,7 @@ public final class SparkCommands implements SparkJobs {
             double startSecs = (System.nanoTime() - t0) / 1e9;
             int threads = SparkJobSupport.engineThreads(spark, job.threads());
             ModelLoader.Options options = job.model().loaderOptions(threads);
+            ExecutorModels.quietEngineThreads(); // with a local master, the driver's model is the executors'.
             ShippedModel model = ShippedModel.of(options, threads);
             // checks the model before any task runs; with a local master this JVM is the executor and uses it
             long tm = System.nanoTime();
@@ -63,6 +64,7 @@ public final class SparkCommands implements SparkJobs {
         try (SparkSession spark = SparkJobSupport.session(job.master(), "bisenet eval")) {
             int threads = SparkJobSupport.engineThreads(spark, job.threads());
             ModelLoader.Options options = job.model().loaderOptions(threads);
+            ExecutorModels.quietEngineThreads(); // with a local master, the driver's model is the executors'.
             ShippedModel model = ShippedModel.of(options, threads);
             ModelLoader.Loaded opened = ModelLoader.open(options, out);
             int numClasses = opened.backend().numClasses();
