@@ -1,5 +1,6 @@
 package dev.bisenet.cli;
 
+import dev.bisenet.util.FileNames;
 import dev.bisenet.image.Rgb;
 import dev.bisenet.infer.FolderPredictor;
 import dev.bisenet.infer.PredictOutput;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Option;
             "  ./bisenet predict --preset camvid --input hdfs:///frames --output hdfs:///out --spark 'local[2]'"})
 public final class PredictCommand implements Callable<Integer> {
 
-    static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif", "wbmp");
+    static final List<String> IMAGE_EXTENSIONS = FileNames.IMAGE_EXTENSIONS;
 
     @Mixin
     ModelOptions model;
@@ -246,14 +247,10 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     static boolean isImage(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        int dot = n.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1));
+        return FileNames.isImage(p.getFileName().toString());
     }
 
     static String stem(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
+        return FileNames.stem(p.getFileName().toString());
     }
 }

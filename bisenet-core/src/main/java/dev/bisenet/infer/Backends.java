@@ -1,5 +1,6 @@
 package dev.bisenet.infer;
 
+import dev.bisenet.util.FileNames;
 import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.checkpoint.StateDict;
 import dev.bisenet.export.Calibration;
@@ -47,9 +48,7 @@ public final class Backends {
      * The calibration file of a checkpoint for int8: {@code model.pth} -> {@code model.int8.json}.
      */
     public static Path calibrationFor(Path checkpoint) {
-        String n = checkpoint.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return checkpoint.resolveSibling((dot > 0 ? n.substring(0, dot) : n) + ".int8.json");
+        return checkpoint.resolveSibling(FileNames.stem(checkpoint.getFileName().toString()) + ".int8.json");
     }
 
     /** Opens {@code file} on {@code kind} in float32. */

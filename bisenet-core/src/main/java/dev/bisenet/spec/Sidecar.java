@@ -1,5 +1,6 @@
 package dev.bisenet.spec;
 
+import dev.bisenet.util.FileNames;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -47,10 +48,7 @@ public record Sidecar(
 
     /** {@code dir/name.pth} -> {@code dir/name.json}. */
     public static Path pathFor(Path checkpoint) {
-        String name = checkpoint.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String stem = dot > 0 ? name.substring(0, dot) : name;
-        return checkpoint.resolveSibling(stem + ".json");
+        return checkpoint.resolveSibling(FileNames.stem(checkpoint.getFileName().toString()) + ".json");
     }
 
     /** The sidecar beside {@code checkpoint}, or null when there is none. */

@@ -1,5 +1,6 @@
 package dev.bisenet.serve;
 
+import dev.bisenet.util.FileNames;
 import dev.bisenet.cli.ModelOptions;
 import dev.bisenet.torch.Engines;
 import dev.bisenet.infer.Segmenter;
@@ -135,9 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     static String stem(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
+        return FileNames.stem(p.getFileName().toString());
     }
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {

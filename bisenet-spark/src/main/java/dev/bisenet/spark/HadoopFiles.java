@@ -1,5 +1,6 @@
 package dev.bisenet.spark;
 
+import dev.bisenet.util.FileNames;
 import dev.bisenet.util.UserException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,8 +14,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -31,7 +30,7 @@ final class HadoopFiles implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "wbmp");
+    static final List<String> IMAGE_EXTENSIONS = FileNames.IMAGE_EXTENSIONS;
 
     private final byte[] conf; // Configuration.write
     private transient Configuration hadoop;
@@ -96,16 +95,12 @@ final class HadoopFiles implements Serializable {
     }
 
     static boolean isImage(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        int dot = n.lastIndexOf('.');
-        return dot > 0 && !n.startsWith(".") && IMAGE_EXTENSIONS.contains(n.substring(dot + 1));
+        return !name.startsWith(".") && FileNames.isImage(name); // hidden: a task's temporary file
     }
 
     /** A file name without its extension. */
     static String stem(String uri) {
-        String n = new Path(uri).getName();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
+        return FileNames.stem(new Path(uri).getName());
     }
 
     byte[] read(String uri) throws IOException {
