@@ -36,14 +36,19 @@ final class FastPng {
 
     /** The image, or null when it is not a PNG this reader handles (ImageIO's turn then). */
     static Rgb decode(byte[] data) {
+        return decode(data, ImageDecoder.MAX_PIXELS);
+    }
+
+    /** As {@link #decode(byte[])}; null too for more than {@code maxPixels} (ImageIO then refuses it from its header). */
+    static Rgb decode(byte[] data, long maxPixels) {
         try {
-            return decodeOrNull(data);
+            return decodeOrNull(data, Math.min(maxPixels, ImageDecoder.MAX_PIXELS));
         } catch (RuntimeException | DataFormatException e) {
             return null; // truncated or corrupt: ImageIO says what is wrong
         }
     }
 
-    private static Rgb decodeOrNull(byte[] data) throws DataFormatException {
+    private static Rgb decodeOrNull(byte[] data, long maxPixels) throws DataFormatException {
         if (!isPng(data)) {
             return null;
         }
@@ -73,7 +78,7 @@ final class FastPng {
                     };
                     // over ImageDecoder's limit: ImageIO's path refuses it, from the header, with the message
                     if (depth != 8 || channels == 0 || interlace != 0 || width <= 0 || height <= 0
-                            || (long) width * height > ImageDecoder.MAX_PIXELS) {
+                            || (long) width * height > maxPixels) {
                         return null;
                     }
                     header = true;

@@ -29,7 +29,7 @@ final class RequestImages {
             throw new ApiError(400, "the request body is empty: send the image file's bytes (PNG, JPEG or BMP)");
         }
         try {
-            return Rgb.of(ImageDecoder.decode(bytes, "the request body", maxPixels, FORMATS));
+            return ImageDecoder.decodeRgb(bytes, "the request body", maxPixels, FORMATS);
         } catch (ImageDecoder.Refused r) {
             throw switch (r.reason()) {
                 case NOT_AN_IMAGE -> new ApiError(415, "the body is not an image this server reads (" + bytes.length

@@ -40,7 +40,8 @@ import org.eclipse.jetty.server.Connector;
  * Vert.x would also do; they bring their own reactive models for nothing this server needs.
  *
  * <p>Memory is bounded however hard clients push: at most {@code queue + maxBatch} inference
- * requests are admitted at once (the rest get 503 with Retry-After before their body is read),
+ * requests are admitted at once (the rest get 503 with Retry-After, their body read into a small
+ * reused buffer and dropped),
  * each body is read up to {@code maxBodyBytes}, and images are refused above {@code maxPixels}
  * from their header. Worst case: about {@code (queue + maxBatch) x (maxBody + 7 x maxPixels)} bytes.
  */
@@ -328,9 +329,11 @@ public final class SegmentServer implements AutoCloseable {
 
     private void admitted(Context ctx, Work work) {
         if (draining) {
+            discardBody(ctx);
             throw new ApiError(503, "the server is shutting down: send the request to another instance", 5);
         }
         if (!admitted.tryAcquire()) {
+            discardBody(ctx);
             throw new ApiError(503, "the server is busy: " + (config.queue() + config.maxBatch())
                     + " requests are in progress (--queue " + config.queue() + " + --max-batch " + config.maxBatch()
                     + "); retry shortly", 1);
@@ -351,6 +354,29 @@ public final class SegmentServer implements AutoCloseable {
             return null;
         }));
     }
+
+    /**
+     * Reads a refused request's body into a small reused buffer and drops it, up to the body
+     * limit. Answering before the client has sent its body makes the server close the connection
+     * with unread bytes in it, and the kernel then resets the connection: clients that are still
+     * writing see a transport error instead of the 503 and its Retry-After (hey saw 1-5 in 1,280
+     * overload requests). Costs no memory; a body over the limit is left, and the connection closed.
+     */
+    private void discardBody(Context ctx) {
+        long left = config.maxBodyBytes() + 1;
+        byte[] sink = DISCARD.get();
+        try {
+            InputStream in = ctx.req().getInputStream();
+            int n;
+            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client went away or sent a broken body: the 503 is still the answer
+        }
+    }
+
+    private static final ThreadLocal<byte[]> DISCARD = ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
     /** The body, read up to the limit: a declared or actual length over it is a 413. */
     private byte[] readBody(Context ctx) {

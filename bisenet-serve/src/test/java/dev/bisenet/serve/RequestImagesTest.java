@@ -30,6 +30,15 @@ class RequestImagesTest {
     }
 
     @Test
+    void pngsTakeTheFastDecoderAndGiveImageIosPixels() throws Exception {
+        for (int seed = 1; seed <= 3; seed++) { // TestImages' scenes exercise all five PNG row filters
+            byte[] png = TestImages.encode(TestImages.scene(61, 47, seed), "png");
+            Rgb viaImageIo = Rgb.of(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)));
+            assertTrue(Arrays.equals(viaImageIo.pixels(), RequestImages.decode(png, LIMIT).pixels()), "seed " + seed);
+        }
+    }
+
+    @Test
     void aHugeHeaderIsRefusedFromTheHeaderAlone() {
         byte[] bomb = TestImages.pngClaiming(60000, 60000, 100_000);
         assertTrue(bomb.length < 110_000, "the file itself is small: " + bomb.length);
