@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Connector;
 
@@ -80,6 +82,7 @@ public final class SegmentServer implements AutoCloseable {
     private final String platform;
     private final ServerMetrics metrics;
     private final Semaphore admitted;
+    private final ExecutorService answers;
     private final byte[] keyDigest;               // SHA-256 of the API key, or null: no auth
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
@@ -101,6 +104,14 @@ public final class SegmentServer implements AutoCloseable {
             default -> segmenter.backend().name();
         };
         this.admitted = new Semaphore(config.queue() + config.maxBatch());
+        // Answers (PNG or JSON encoding) are written on these threads, not on the model's: run on
+        // the thread that completes the batch, eight PNG encodings would keep the network idle.
+        AtomicInteger answerThreads = new AtomicInteger();
+        this.answers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "bisenet-answer-" + answerThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.keyDigest = config.apiKey() != null ? sha256(config.apiKey()) : null;
         ModelWorker[] w = new ModelWorker[1];
         this.metrics = new ServerMetrics(config.maxBatch(), () -> w[0] == null ? 0 : w[0].queueDepth());
@@ -222,7 +233,7 @@ public final class SegmentServer implements AutoCloseable {
         long t0 = System.nanoTime();
         admitted(ctx, () -> {
             Rgb image = RequestImages.decode(readBody(ctx), config.maxPixels());
-            return worker.submit(ModelWorker.Task.ofImage(image, false)).thenAccept(r -> {
+            return worker.submit(ModelWorker.Task.ofImage(image, false)).thenAcceptAsync(r -> {
                 Segmentation s = r.segmentation();
                 ctx.header("X-Batch-Size", Integer.toString(r.batchSize()));
                 switch (output) {
@@ -231,7 +242,7 @@ public final class SegmentServer implements AutoCloseable {
                     case "overlay" -> ctx.contentType("image/png").result(s.overlayPng(image, alpha));
                     default -> json(ctx, 200, summary(s, image, withOverlay ? alpha : -1, r, t0));
                 }
-            });
+            }, answers);
         });
     }
 
@@ -274,10 +285,10 @@ public final class SegmentServer implements AutoCloseable {
                 float[] chw = req.data().length == req.count() ? req.data() : java.util.Arrays.copyOf(req.data(), req.count());
                 task = ModelWorker.Task.ofTensor(chw, hw[0], hw[1], wantLogits);
             }
-            return worker.submit(task).thenAccept(r -> {
+            return worker.submit(task).thenAcceptAsync(r -> {
                 ctx.header("X-Batch-Size", Integer.toString(r.batchSize()));
                 ctx.status(200).contentType("application/json").result(inferResponse(req, r));
-            });
+            }, answers);
         });
     }
 
@@ -521,6 +532,7 @@ public final class SegmentServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         worker.close();
+        answers.shutdown();
     }
 
     private static void sleep(long ms) {
