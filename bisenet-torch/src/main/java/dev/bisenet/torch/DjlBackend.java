@@ -38,6 +38,7 @@ public final class DjlBackend implements Backend {
         this.model = model;
         this.net = (BiSeNetV2) model.getBlock();
         this.ownsModel = ownsModel;
+        Engines.applyLogLevel();
     }
 
     public BiSeNetV2 network() {

@@ -18,6 +18,7 @@ import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.spec.Sidecar;
 import dev.bisenet.checkpoint.StateDict;
 import dev.bisenet.torch.DjlBackend;
+import dev.bisenet.torch.Engines;
 import dev.bisenet.spec.ModelInfo;
 import dev.bisenet.torch.Staging;
 import dev.bisenet.model.BiSeNetV2;
@@ -76,6 +77,7 @@ public final class Trainer implements AutoCloseable {
         this.run = run;
         ModelSpec spec = new ModelSpec(info.numClasses(), cfg.variant(), cfg.modelHeadWidth(), true);
         model = BiSeNetV2.newModel(spec, OutputMode.TRAIN);
+        Engines.applyLogLevel();
         net = (BiSeNetV2) model.getBlock();
         Init.fromScratch(net, cfg.seed());
         if (resume != null) {
