@@ -8,8 +8,16 @@
 # With BISENET_CHECKPOINT=models/bisenetv2_camvid.pth (and its calibration models/*.int8.json)
 # the trained model also runs in fp32 and int8 on ONNX Runtime.
 #
-# REF_REPO is a checkout of CoinCheung/BiSeNet (not part of this project); Debian's python3-torch
-# runs it. Output: one `bisenet bench` line per engine and size.
+# REF_REPO is a checkout of the reference implementation, which is not part of this project or
+# of ../shared: `git clone https://github.com/CoinCheung/BiSeNet` on a machine with network
+# access, then copy it here (only lib/models/bisenetv2.py is read; the figures in
+# docs/benchmarks.md used commit 6b4b67a8e3eb). Debian's python3-torch (1.13) runs it:
+# `apt-get install python3-torch python3-onnx`. Output: one `bisenet bench` line per engine and size.
+#
+# Compare like with like: the "logits" rows are the network alone on both sides (the reference
+# in aux_mode='eval', this project with --output logits, which also copies the logits into a
+# Java array); the "labels" rows add the argmax (aux_mode='pred', --output labels), which in
+# PyTorch 1.13 on CPUs costs a large share of the time by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ref=${1:?usage: bench/compare.sh REF_REPO [HxW ...]}
@@ -25,6 +33,8 @@ trap 'rm -rf "$tmp"' EXIT
 for s in "${sizes[@]}"; do
   h=${s%x*}; w=${s#*x}
   echo "== $s (height x width), batch 1"
+  ./bisenet bench --classes 19 --backend pytorch --size "$s" --output logits | sed -n 's/^batch/bisenet pytorch (logits): batch/p'
+  "$PY" bench/reference_torch.py "$ref" logits "$h" "$w"
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output labels | sed -n 's/^batch/bisenet pytorch (labels): batch/p'
   ./bisenet bench --classes 19 --backend onnx --size "$s" --output labels | sed -n 's/^batch/bisenet onnx fp32 (labels): batch/p'
   ./bisenet bench --classes 19 --backend onnx --size "$s" --output logits | sed -n 's/^batch/bisenet onnx fp32 (logits): batch/p'
@@ -37,5 +47,5 @@ for s in "${sizes[@]}"; do
   fi
 done
 echo "== training step, batch 4, 384x480 (booster heads, OHEM on 5 outputs, SGD)"
-./bisenet bench --train --batch 4 --size 384x480 --runs 10 | sed -n 's/^batch/bisenet train step: batch/p'
+./bisenet bench --train --classes 11 --batch 4 --size 384x480 --runs 10 | sed -n 's/^batch/bisenet train step: batch/p'
 "$PY" bench/reference_torch.py "$ref" train 4 384 480 10

@@ -3,7 +3,8 @@
 The reference implementation is not part of this project: pass the path of a checkout of
 CoinCheung/BiSeNet (its lib/models/bisenetv2.py is imported from there; nothing is downloaded).
 
-    python3 reference_torch.py REF_REPO infer H W [RUNS]        eager inference, batch 1
+    python3 reference_torch.py REF_REPO infer H W [RUNS]        eager inference, batch 1, labels (aux_mode='pred')
+    python3 reference_torch.py REF_REPO logits H W [RUNS]       eager inference, batch 1, logits (aux_mode='eval')
     python3 reference_torch.py REF_REPO train N H W [STEPS]     training step, booster heads + OHEM
     python3 reference_torch.py REF_REPO export H W OUT.onnx     torch.onnx.export (opset 17, dynamic)
 
@@ -47,10 +48,13 @@ def main():
     repo, mode = sys.argv[1], sys.argv[2]
     torch.set_num_threads(os.cpu_count())
     ref = load_reference(repo)
-    if mode == "infer":
+    if mode in ("infer", "logits"):
+        # 'pred' ends in an argmax over the classes (labels, as `bisenet bench --output labels`);
+        # 'eval' returns the logits (as `--output logits`). PyTorch 1.13's argmax alone is a large
+        # share of the 'pred' time on CPUs, so compare the network on the logits rows.
         h, w = int(sys.argv[3]), int(sys.argv[4])
         runs = int(sys.argv[5]) if len(sys.argv) > 5 else 20
-        net = ref.BiSeNetV2(19, aux_mode="pred").eval()
+        net = ref.BiSeNetV2(19, aux_mode="pred" if mode == "infer" else "eval").eval()
         x = torch.randn(1, 3, h, w)
         with torch.no_grad():
             for _ in range(5):
@@ -60,7 +64,8 @@ def main():
                 t0 = time.perf_counter()
                 net(x)
                 times.append(time.perf_counter() - t0)
-        report("pytorch-eager %s %dx%d" % (torch.__version__, h, w), times, 1)
+        report("pytorch-eager %s %dx%d (%s)" % (torch.__version__, h, w, "labels" if mode == "infer" else "logits"),
+               times, 1)
     elif mode == "train":
         n, h, w = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
         steps = int(sys.argv[6]) if len(sys.argv) > 6 else 10

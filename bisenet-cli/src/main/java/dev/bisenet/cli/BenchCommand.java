@@ -46,6 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--train", description = "Time training steps instead (booster heads, OHEM, SGD) at --batch and --size.")
     boolean train;
 
+    @Option(names = "--profile", paramLabel = "FILE", description = "pytorch backend and --train: write libtorch's profile of the timed runs"
+            + " (Chrome trace JSON: open in chrome://tracing or Perfetto; per-operator times and shapes).")
+    Path profile;
+
     @Mixin
     CommonOptions common;
 
@@ -77,11 +81,16 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
                 for (int i = 0; i < warmup; i++) run(b, x, n, hw);
                 double[] ms = new double[runs];
+                if (profile != null && !b.name().equals("pytorch")) {
+                    throw new UserException("--profile needs --backend pytorch (or --train): it records libtorch's operators");
+                }
+                startProfile();
                 for (int i = 0; i < runs; i++) {
                     long t0 = System.nanoTime();
                     run(b, x, n, hw);
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
+                stopProfile();
                 print(n, ms);
             }
         }
@@ -116,15 +125,30 @@ public final class BenchCommand implements Callable<Integer> {
                     new dev.bisenet.train.RunFolder(tmp), null, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))) {
                 for (int i = 0; i < warmup; i++) t.step(batch, 0.001);
                 double[] ms = new double[runs];
+                startProfile();
                 for (int i = 0; i < runs; i++) {
                     long t0 = System.nanoTime();
                     t.step(batch, 0.001);
                     ms[i] = (System.nanoTime() - t0) / 1e6;
                 }
+                stopProfile();
                 print(cfg.batch(), ms);
             }
         }
         return 0;
+    }
+
+    private void startProfile() {
+        if (profile != null) {
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false); // CPU, with input shapes, no memory
+        }
+    }
+
+    private void stopProfile() {
+        if (profile != null) {
+            ai.djl.pytorch.jni.JniUtils.stopProfile(profile.toAbsolutePath().toString());
+            System.out.println("profile: " + profile + " (the timed runs; times include the profiler's overhead)");
+        }
     }
 
     private static void print(int n, double[] ms) {

@@ -52,7 +52,7 @@ public final class SegmentHead extends AbstractBlock {
     }
 
     private static LambdaBlock upsampleBilinear(int f) {
-        return new LambdaBlock(x -> new NDList(Layers.resize(x.singletonOrThrow(), f, Layers.BILINEAR)), "Upsample");
+        return new LambdaBlock(x -> new NDList(Layers.upsampleBilinear(x.singletonOrThrow(), f)), "Upsample");
     }
 
     @Override

@@ -1,0 +1,54 @@
+package dev.bisenet.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+
+/** The matrix-product bilinear upsampling against libtorch's own interpolation, values and gradients. */
+class UpsampleTest {
+
+    @Test
+    void weightsFollowAlignCornersFalse() {
+        float[] m = Layers.bilinearWeights(3, 2); // 3 -> 6: sources -0.25(->0), 0.25, 0.75, 1.25, 1.75, 2.25(->2)
+        float[][] expect = {{1, 0.75f, 0.25f, 0, 0, 0}, {0, 0.25f, 0.75f, 0.75f, 0.25f, 0}, {0, 0, 0, 0.25f, 0.75f, 1}};
+        for (int i = 0; i < 3; i++) {
+            float[] row = java.util.Arrays.copyOfRange(m, i * 6, i * 6 + 6);
+            assertArrayEquals(expect[i], row, 1e-7f, "row " + i);
+        }
+        for (int o = 0; o < 6; o++) {
+            assertEquals(1f, m[o] + m[6 + o] + m[12 + o], 1e-7f, "column " + o + " sums to 1");
+        }
+    }
+
+    @Test
+    void matchesLibtorchInterpolationWithGradients() {
+        for (int f : new int[] {4, 8, 32}) {
+            try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+                NDArray x = nd.randomNormal(new Shape(2, 3, 5, 7));
+                NDArray g = nd.randomNormal(new Shape(2, 3, 5L * f, 7L * f));
+                float[][] out = new float[2][];
+                float[][] grad = new float[2][];
+                for (int way = 0; way < 2; way++) {
+                    NDArray xi = x.duplicate();
+                    xi.setRequiresGradient(true);
+                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray y = way == 0 ? Layers.upsampleBilinear(xi, f)
+                                : xi.getNDArrayInternal().interpolation(new long[] {5L * f, 7L * f}, 1, false);
+                        assertEquals(new Shape(2, 3, 5L * f, 7L * f), y.getShape());
+                        out[way] = y.toFloatArray();
+                        gc.backward(y.mul(g).sum());
+                    }
+                    grad[way] = xi.getGradient().toFloatArray();
+                }
+                assertArrayEquals(out[1], out[0], 1e-5f, "values, x" + f);
+                assertArrayEquals(grad[1], grad[0], 1e-4f, "gradients, x" + f);
+            }
+        }
+    }
+}
