@@ -2,6 +2,7 @@ package dev.bisenet.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bisenet.train.BatchLoader;
+import dev.bisenet.data.ClassWeights;
 import dev.bisenet.data.DatasetSpec;
 import dev.bisenet.data.Datasets;
 import dev.bisenet.train.JointTransform;
@@ -129,6 +130,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--std", paramLabel = "R,G,B", split = ",", description = "Normalisation std.")
     float[] std;
 
+    @Option(names = "--class-weights", paramLabel = "none|median|sqrt|W,...", description = {
+        "Class weights in the loss, for thin and rare classes: median (SegNet's median frequency balancing,",
+        "from the training labels), sqrt (its square root, milder), or one number per class (default none, as the reference)."})
+    String classWeights;
+
     @Mixin
     CommonOptions common;
 
@@ -156,13 +162,21 @@ public final class TrainCommand implements Callable<Integer> {
                 : Datasets.open(Preset.parse(preset), data, "train", skipBad);
         SegDataset val = cfg.evalEvery() == 0 ? null : custom ? (valList == null ? null : Datasets.fromList(data, valList, spec, skipBad))
                 : Datasets.open(Preset.parse(preset), data, valSplit, skipBad);
+        if (from == null && classWeights != null) {
+            float[] w = ClassWeights.parse(classWeights, spec.numClasses(), () -> ClassWeights.count(train, spec.numClasses()));
+            cfg = cfg.toBuilder().classWeights(w).build();
+            if (w != null) {
+                System.out.println("  class weights in the loss (" + classWeights + "): " + Arrays.toString(w));
+            }
+        }
         System.out.println("  data: " + train.name()); // the layout's note, e.g. which Cityscapes labels were read
         System.out.println("  train: " + train.size() + " images" + (val != null ? ", validation: " + val.size() + " images" : ""));
         ModelInfo info = new ModelInfo(spec.classNames(), spec.palette(), cfg.mean(), cfg.std());
         JointTransform.Params aug = new JointTransform.Params(cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(),
                 cfg.scaleMax(), 0.4f, cfg.mean(), cfg.std());
+        TrainConfig config = cfg;
         Validator validator = val == null ? null : backend -> {
-            try (DatasetSamples samples = new DatasetSamples(val, cfg.mean(), cfg.std(),
+            try (DatasetSamples samples = new DatasetSamples(val, config.mean(), config.std(),
                     valLimit != null ? valLimit : Integer.MAX_VALUE)) {
                 return Evaluator.evaluate(samples, backend, EvalOptions.of(Mode.SS, 255), Evaluator.ProgressListener.NONE)
                         .metrics().meanIoU();
@@ -228,6 +242,10 @@ public final class TrainCommand implements Callable<Integer> {
                         + "); a resumed run keeps its recipe (only --iters, --eval-every, --checkpoint-every, --keep,"
                         + " threads may change)");
             }
+        }
+        if (classWeights != null) {
+            throw new UserException("--class-weights: a resumed run keeps the class weights it started with (stored in "
+                    + out + "); leave the option out");
         }
         if (crop != null && !Arrays.equals(Sizes.parse(crop, "--crop"), new int[] {c.cropHeight(), c.cropWidth()})) {
             throw new UserException("--crop differs from the run being resumed (" + c.cropHeight() + "x" + c.cropWidth() + ")");

@@ -138,6 +138,45 @@ class DatasetLayoutTest {
     }
 
     @Test
+    void classWeightsFromTheTrainingLabelsAreStoredWithTheRun() throws Exception {
+        Path root = dir.resolve("camvid_weights");
+        for (String split : List.of("train", "val")) {
+            for (int k = 0; k < 2; k++) {
+                String stem = "Seq05VD_f0" + (1000 + 30 * k);
+                image(root.resolve(split + "/" + stem + ".png"), k);
+                label(root.resolve(split + "annot/" + stem + ".png"), java.util.Set.of(1, 5, 9, 11), k);
+            }
+        }
+        Path out = dir.resolve("run_weights");
+        CliTest.Run train = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--iters", "2", "--batch", "2", "--crop", "64x64", "--head-width", "16", "--eval-every", "0",
+                "--checkpoint-every", "2", "--class-weights", "median");
+        assertEquals(0, train.code(), train.out() + train.err());
+        Matcher w = Pattern.compile("class weights in the loss \\(median\\): \\[([^]]+)]").matcher(train.out());
+        assertTrue(w.find(), train.out());
+        String[] weights = w.group(1).split(",\\s*");
+        assertEquals(11, weights.length, w.group(1));
+        // three classes present (raw 11 is CamVid's void): the median one weighs exactly 1, the
+        // others median / frequency > 0; absent classes get 1
+        assertTrue(List.of(weights[1], weights[5], weights[9]).contains("1.0"), w.group(1));
+        for (int c : new int[] {1, 5, 9}) assertTrue(Float.parseFloat(weights[c]) > 0, w.group(1));
+        assertEquals("1.0", weights[0]);
+        try (var files = Files.walk(out)) {
+            assertTrue(files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains("\"classWeights\"");
+                } catch (IOException e) {
+                    return false;
+                }
+            }), "a sidecar of the run stores the weights");
+        }
+        CliTest.Run resumed = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3", "--class-weights", "sqrt");
+        assertEquals(2, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.err().contains("keeps the class weights"), resumed.err());
+    }
+
+    @Test
     void ade20kLayout() throws Exception {
         // ADEChallengeData2016: 0 "other" is ignored, 1..150 are classes 0..149
         Map<Integer, Integer> expected = Map.of(0, 255, 1, 0, 3, 2, 150, 149);

@@ -22,15 +22,27 @@ public final class OhemCrossEntropyLoss extends Loss {
 
     private final int ignoreIndex;
     private final boolean ohem;
+    private final float[] classWeights;
     private final float lossThreshold = (float) -Math.log(SCORE_THRESHOLD);
 
     /**
      * @param ohem true for OHEM, false for plain cross entropy averaged over valid pixels
      */
     public OhemCrossEntropyLoss(String name, int ignoreIndex, boolean ohem) {
+        this(name, ignoreIndex, ohem, null);
+    }
+
+    /**
+     * @param classWeights per-class weights, or null for the reference's unweighted loss. Hard
+     *     pixels are still chosen by their unweighted loss (the reference's "true class below
+     *     70%"); the kept pixels are then averaged with their class's weight, as PyTorch's
+     *     weighted cross entropy: {@code sum(w_i l_i) / sum(w_i)}.
+     */
+    public OhemCrossEntropyLoss(String name, int ignoreIndex, boolean ohem, float[] classWeights) {
         super(name);
         this.ignoreIndex = ignoreIndex;
         this.ohem = ohem;
+        this.classWeights = classWeights == null ? null : classWeights.clone();
     }
 
     @Override
@@ -45,18 +57,31 @@ public final class OhemCrossEntropyLoss extends Loss {
         if (nValid == 0) {
             return loss.sum().mul(0); // nothing to learn from, but keep the graph connected
         }
+        // per-pixel weight of its class, 0 on ignored pixels; null: every pixel counts 1
+        NDArray w = classWeights == null ? null : lab.getManager().create(classWeights)
+                .take(safe.squeeze(1)).mul(valid.toType(DataType.FLOAT32, false)).flatten();
         if (!ohem) {
-            return loss.sum().div(nValid);
+            return w == null ? loss.sum().div(nValid) : weightedMean(loss, w);
         }
         int nMin = (int) (nValid / MIN_KEPT_DIVISOR);
         NDArray hard = loss.gt(lossThreshold);
         long nHard = hard.sum().getLong();
         if (nHard < nMin) {
-            return loss.topK(nMin, 0, true, false).get(0).mean();
+            NDList top = loss.topK(nMin, 0, true, false);
+            return w == null ? top.get(0).mean() : weightedMean(top.get(0), w.take(top.get(1)));
         }
         if (nHard == 0) {
             return loss.sum().mul(0);
         }
-        return loss.booleanMask(hard).mean();
+        return w == null ? loss.booleanMask(hard).mean() : weightedMean(loss.booleanMask(hard), w.booleanMask(hard));
+    }
+
+    /** {@code sum(w l) / sum(w)}; a zero weight sum (only zero-weight classes kept) gives 0, graph kept. */
+    private static NDArray weightedMean(NDArray loss, NDArray w) {
+        NDArray total = w.sum();
+        if (total.getFloat() <= 0) {
+            return loss.sum().mul(0);
+        }
+        return loss.mul(w).sum().div(total);
     }
 }

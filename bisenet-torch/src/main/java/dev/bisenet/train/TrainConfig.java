@@ -35,6 +35,8 @@ import java.util.Locale;
  * @param loaderThreads data loading threads
  * @param mean normalisation mean (RGB / 255)
  * @param std normalisation std
+ * @param classWeights per-class loss weights ({@code --class-weights}), or null for none (the
+ *     reference's unweighted loss; configs stored before the option existed read as null)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainConfig(
@@ -60,7 +62,8 @@ public record TrainConfig(
         int threads,
         int loaderThreads,
         float[] mean,
-        float[] std) {
+        float[] std,
+        float[] classWeights) {
 
     public TrainConfig {
         require(headWidth >= 0, "--head-width must be positive, got " + headWidth);
@@ -77,6 +80,11 @@ public record TrainConfig(
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(keepLast >= 1, "--keep must be at least 1, got " + keepLast);
         require(mean != null && mean.length == 3 && std != null && std.length == 3, "mean and std need 3 values each");
+        if (classWeights != null) {
+            for (float w : classWeights) {
+                require(w >= 0 && Float.isFinite(w), "class weights must be finite numbers >= 0, got " + java.util.Arrays.toString(classWeights));
+            }
+        }
     }
 
     /**
@@ -106,7 +114,7 @@ public record TrainConfig(
         b.cropWidth = cropWidth; b.scaleMin = scaleMin; b.scaleMax = scaleMax; b.lr = lr; b.weightDecay = weightDecay;
         b.warmup = warmup; b.ohem = ohem; b.large = large; b.headWidth = headWidth; b.init = init;
         b.evalEvery = evalEvery; b.checkpointEvery = checkpointEvery; b.keepLast = keepLast; b.seed = seed;
-        b.threads = threads; b.loaderThreads = loaderThreads; b.mean = mean; b.std = std;
+        b.threads = threads; b.loaderThreads = loaderThreads; b.mean = mean; b.std = std; b.classWeights = classWeights;
         return b;
     }
 
@@ -135,6 +143,7 @@ public record TrainConfig(
         private int loaderThreads = 1;
         private float[] mean = {0.485f, 0.456f, 0.406f}; // ImageNet, as the reference when a dataset says nothing
         private float[] std = {0.229f, 0.224f, 0.225f};
+        private float[] classWeights;
 
         private Builder() {}
 
@@ -159,11 +168,13 @@ public record TrainConfig(
         public Builder threads(int v) { threads = v; return this; }
         public Builder loaderThreads(int v) { loaderThreads = v; return this; }
         public Builder normalisation(float[] m, float[] s) { mean = m; std = s; return this; }
+        /** Per-class loss weights; null for none. */
+        public Builder classWeights(float[] w) { classWeights = w; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(preset, data, iters, batch, cropHeight, cropWidth, scaleMin, scaleMax, lr, weightDecay,
                     warmup != null ? warmup : Math.min(1000, iters / 5), ohem, large, headWidth, init, evalEvery,
-                    checkpointEvery, keepLast, seed, threads, loaderThreads, mean, std);
+                    checkpointEvery, keepLast, seed, threads, loaderThreads, mean, std, classWeights);
         }
     }
 
@@ -193,12 +204,19 @@ public record TrainConfig(
                 "preset %s, data %s%n  iterations %d, batch %d, crop %dx%d (HxW), scale %.2f..%.2f%n"
                         + "  lr %.4g (heads x10), warmup %d then poly 0.9, weight decay %.1e, momentum 0.9, %s loss%n"
                         + "  model %s%s, start %s%n  eval every %s, checkpoint every %d (keep %d), seed %d, threads %d + %d loader%n"
-                        + "  normalisation mean %s std %s",
+                        + "  normalisation mean %s std %s%s",
                 preset, data, iters, batch, cropHeight, cropWidth, scaleMin, scaleMax, lr, warmup, weightDecay,
                 ohem ? "OHEM" : "cross-entropy", large ? "BiSeNetV2-Large" : "BiSeNetV2",
                 headWidth == 0 ? "" : " with a " + headWidth + "-wide head",
                 init == null ? "from scratch (paper initialisation)" : init,
                 evalEvery == 0 ? "never" : evalEvery + " iterations", checkpointEvery, keepLast, seed, threads, loaderThreads,
-                java.util.Arrays.toString(mean), java.util.Arrays.toString(std));
+                java.util.Arrays.toString(mean), java.util.Arrays.toString(std),
+                classWeights == null ? "" : String.format(Locale.ROOT, "%n  class weights in the loss %s", weights(classWeights)));
+    }
+
+    private static String weights(float[] w) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < w.length; i++) b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", w[i]));
+        return b.append(']').toString();
     }
 }

@@ -104,7 +104,7 @@ public final class Trainer implements AutoCloseable {
         }
         schedule = new LrSchedule(cfg.lr(), cfg.warmup(), 0.1, cfg.iters(), 0.9);
         loss = new SimpleCompositeLoss("booster");
-        OhemCrossEntropyLoss base = new OhemCrossEntropyLoss("ohem", 255, cfg.ohem());
+        OhemCrossEntropyLoss base = new OhemCrossEntropyLoss("ohem", 255, cfg.ohem(), cfg.classWeights());
         for (int i = 0; i < HEADS.size(); i++) {
             loss.addLoss(new IndexLoss(base, i, 0));
         }

@@ -51,6 +51,46 @@ class LossAndScheduleTest {
         }
     }
 
+    private static float weighted(NDManager nd, float[] logits, int classes, long[] labels, boolean ohem, float[] w) {
+        int px = labels.length;
+        NDArray l = nd.create(logits, new Shape(1, classes, 1, px));
+        NDArray y = nd.create(labels, new Shape(1, 1, px));
+        return new OhemCrossEntropyLoss("t", 255, ohem, w).evaluate(new NDList(y), new NDList(l)).getFloat();
+    }
+
+    @Test
+    void classWeightsAverageTheKeptPixelsAsPyTorchsWeightedCrossEntropy() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            // pixels: label 0 with logits (0,0) -> ln2 (hard); label 1 with (2,0) -> ln(1+e^2) = 2.1269 (hard);
+            // label 0 with (3,0) -> ln(1+e^-3) = 0.0486 (easy); ignored
+            float[] logits = {0, 2, 3, 9, /* class 1: */ 0, 0, 0, 0};
+            long[] labels = {0, 1, 0, 255};
+            double l0 = Math.log(2), l1 = Math.log1p(Math.exp(2)), l2 = Math.log1p(Math.exp(-3));
+            float[] w = {1f, 3f};
+            // OHEM picks hard pixels by their unweighted loss (0 and 1), then (1*l0 + 3*l1) / (1 + 3)
+            assertEquals((l0 + 3 * l1) / 4, weighted(nd, logits, 2, labels, true, w), 1e-5);
+            // plain cross entropy: (1*l0 + 3*l1 + 1*l2) / 5, as torch's CrossEntropyLoss(weight=w)
+            assertEquals((l0 + 3 * l1 + l2) / 5, weighted(nd, logits, 2, labels, false, w), 1e-5);
+            // weights of 1 are the unweighted loss; a zero weight drops the class
+            assertEquals(loss(nd, logits, 2, labels, true), weighted(nd, logits, 2, labels, true, new float[] {1, 1}), 1e-6);
+            assertEquals(l1, weighted(nd, logits, 2, labels, true, new float[] {0, 1}), 1e-5);
+        }
+    }
+
+    @Test
+    void classWeightsOnTheMinimumKeptPixels() {
+        try (NDManager nd = NDManager.newBaseManager()) {
+            int px = 32;
+            float[] logits = new float[2 * px];
+            long[] labels = new long[px];
+            for (int i = 1; i < px; i++) logits[i] = 5;   // easy class-0 pixels: ln(1 + e^-5)
+            labels[0] = 1;                                 // pixel 0: class 1, logits (0, 0): ln 2, the only hard one
+            // two kept (32 / 16): pixel 0 (weight 2) and one easy class-0 pixel (weight 1)
+            double expected = (2 * Math.log(2) + Math.log1p(Math.exp(-5))) / 3;
+            assertEquals(expected, weighted(nd, logits, 2, labels, true, new float[] {1, 2}), 1e-5);
+        }
+    }
+
     @Test
     void warmupThenPoly() {
         LrSchedule s = new LrSchedule(0.01, 1000, 0.1, 10_000, 0.9);
