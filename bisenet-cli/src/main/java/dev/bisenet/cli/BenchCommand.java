@@ -71,6 +71,9 @@ public final class BenchCommand implements Callable<Integer> {
             return trainBench(hw);
         }
         try (Backend b = model.openBackend(System.out, common.threads()).backend()) {
+            if (profile != null && !b.name().equals("pytorch")) {
+                throw new UserException("--profile needs --backend pytorch (or --train): it records libtorch's operators");
+            }
             System.out.printf(Locale.ROOT, "settings: backend %s, precision %s, input %dx%d (HxW), output %s, %d threads,"
                     + " %d warm-up + %d timed runs; MALLOC_ARENA_MAX=%s%n", b.name(), model.precision, hw[0], hw[1], output,
                     common.threads(), warmup, runs, System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"));
@@ -81,9 +84,6 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
                 for (int i = 0; i < warmup; i++) run(b, x, n, hw);
                 double[] ms = new double[runs];
-                if (profile != null && !b.name().equals("pytorch")) {
-                    throw new UserException("--profile needs --backend pytorch (or --train): it records libtorch's operators");
-                }
                 startProfile();
                 for (int i = 0; i < runs; i++) {
                     long t0 = System.nanoTime();
