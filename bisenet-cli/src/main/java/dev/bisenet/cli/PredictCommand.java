@@ -183,9 +183,7 @@ public final class PredictCommand implements Callable<Integer> {
      * model is opened; {@code -Dbisenet.ort.spin=true} keeps the spinning.
      */
     static void quietEngineThreads() {
-        if (System.getProperty("bisenet.ort.spin") == null) {
-            System.setProperty("bisenet.ort.spin", "false");
-        }
+        dev.bisenet.infer.ModelLoader.noSpinUnlessSet();
     }
 
     /** A progress bar with rate and ETA on a terminal; a line every 10% otherwise. Errors as they come. */

@@ -76,6 +76,18 @@ public final class ModelLoader {
      *
      * @param log where notes and warnings go (what was assumed, a random model); null for none
      */
+    /**
+     * Turns ONNX Runtime's spinning between operators off for sessions opened from now on, unless
+     * {@code -Dbisenet.ort.spin} says otherwise. For callers whose own threads decode and encode
+     * while the network runs (predict over a folder, Spark tasks, the server): spinning threads
+     * keep the cores from them.
+     */
+    public static void noSpinUnlessSet() {
+        if (System.getProperty(OnnxBackend.SPIN_PROPERTY) == null) {
+            System.setProperty(OnnxBackend.SPIN_PROPERTY, "false");
+        }
+    }
+
     public static Loaded open(Options o, PrintStream log) {
         PrintStream out = log != null ? log : new PrintStream(PrintStream.nullOutputStream());
         if (o.mean != null ^ o.std != null) {

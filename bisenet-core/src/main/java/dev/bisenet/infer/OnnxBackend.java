@@ -30,8 +30,11 @@ import java.util.Set;
  */
 public final class OnnxBackend implements Backend {
 
-    /** Whether ORT's intra-op threads spin between ops (-Dbisenet.ort.spin=false turns it off). */
-    private static final boolean SPIN = !"false".equals(System.getProperty("bisenet.ort.spin"));
+    /**
+     * Whether ORT's intra-op threads spin between ops: {@code false} turns it off, read when a
+     * session opens ({@link ModelLoader#noSpinUnlessSet}).
+     */
+    static final String SPIN_PROPERTY = "bisenet.ort.spin";
 
     /** Session settings; {@code intraOpThreads} is how many cores one inference may use. */
     public record Options(int intraOpThreads) {
@@ -73,7 +76,7 @@ public final class OnnxBackend implements Backend {
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(1);
-            if (!SPIN) {
+            if ("false".equals(System.getProperty(SPIN_PROPERTY))) {
                 // Spinning worker threads burn the cores that a video pipeline's decoder and encoder need.
                 so.addConfigEntry("session.intra_op.allow_spinning", "0");
             }

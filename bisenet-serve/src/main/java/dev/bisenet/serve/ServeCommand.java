@@ -92,12 +92,9 @@ public final class ServeCommand implements Callable<Integer> {
     SegmentServer start(PrintStream out, PrintStream log) {
         SegmentServer.Config config = new SegmentServer.Config(host, port, maxBatch, batchDelayMs, queue, maxPixels,
                 (long) maxBodyMb << 20, readKey());
-        // As predict over a folder: ONNX Runtime's threads spinning between operators would take the
-        // cores from the threads that decode request images and encode answers. Set before the model
-        // opens (OnnxBackend reads it once); -Dbisenet.ort.spin=true keeps the spinning.
-        if (System.getProperty("bisenet.ort.spin") == null) {
-            System.setProperty("bisenet.ort.spin", "false");
-        }
+        // As predict over a folder: spinning ONNX Runtime threads would take the cores from the
+        // threads that decode request images and encode answers.
+        dev.bisenet.infer.ModelLoader.noSpinUnlessSet();
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Engines.configure(n);
         model.defaultBackend = "onnx"; // as predict: ONNX Runtime is faster on CPUs and matches the PyTorch engine

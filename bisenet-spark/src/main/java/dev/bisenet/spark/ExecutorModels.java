@@ -65,9 +65,7 @@ final class ExecutorModels {
      * folder; see PredictCommand). Before the first model of the JVM is opened.
      */
     static void quietEngineThreads() {
-        if (System.getProperty("bisenet.ort.spin") == null) {
-            System.setProperty("bisenet.ort.spin", "false");
-        }
+        dev.bisenet.infer.ModelLoader.noSpinUnlessSet();
     }
 
     /** How many models this JVM has loaded from shipped bytes (tests: once per executor). */
