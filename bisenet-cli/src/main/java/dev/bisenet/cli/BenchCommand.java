@@ -40,7 +40,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (at least 5).")
     int warmup;
 
-    @Option(names = "--output", defaultValue = "labels", description = "labels (default, as predict) or logits.")
+    @Option(names = "--output", defaultValue = "labels", description = "labels (default, as predict), logits (copied into a Java array),"
+            + " or none (the network alone: the logits stay in the engine, as in a Python benchmark).")
     String output;
 
     @Option(names = "--train", description = "Time training steps instead (booster heads, OHEM, SGD) at --batch and --size.")
@@ -62,7 +63,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (warmup < 5) throw new UserException("--warmup must be at least 5");
         if (runs < 1) throw new UserException("--runs must be at least 1");
-        if (!output.equals("labels") && !output.equals("logits")) throw new UserException("--output is labels or logits");
+        if (!List.of("labels", "logits", "none").contains(output)) {
+            throw new UserException("--output " + output + ": use labels, logits or none");
+        }
         if (model.classes == null && model.checkpoint == null && model.preset == null) {
             model.classes = 19;
         }
@@ -162,6 +165,8 @@ public final class BenchCommand implements Callable<Integer> {
     private void run(Backend b, float[] x, int n, int[] hw) {
         if (output.equals("labels")) {
             b.labels(x, n, hw[0], hw[1]);
+        } else if (output.equals("none")) {
+            b.forwardOnly(x, n, hw[0], hw[1]);
         } else {
             b.logits(x, n, hw[0], hw[1]);
         }

@@ -28,6 +28,15 @@ public interface Backend extends AutoCloseable {
      */
     int[] labels(float[] nchw, int n, int h, int w);
 
+    /**
+     * Runs the network and leaves the logits inside the engine: nothing is copied out. For
+     * benchmarks that time the network alone, like a Python benchmark that keeps the output
+     * tensor. Engines that cannot skip the copy run {@link #logits}.
+     */
+    default void forwardOnly(float[] nchw, int n, int h, int w) {
+        logits(nchw, n, h, w);
+    }
+
     /** A short name for messages and benchmarks, such as {@code pytorch} or {@code onnx}. */
     String name();
 

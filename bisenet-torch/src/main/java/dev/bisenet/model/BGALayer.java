@@ -44,14 +44,33 @@ public final class BGALayer extends AbstractBlock {
         NDList xs = new NDList(in.get(1));                                                  // (N, 128, H/32, W/32)
         NDArray l1 = left1.forward(ps, xd, training).singletonOrThrow();                    // (N, 128, H/8, W/8)
         // count_include_pad: the border average divides by 9 like the reference.
-        NDArray l2 = Pool.avgPool2d(left2.forward(ps, xd, training).singletonOrThrow(),
+        NDArray l2in = left2.forward(ps, xd, training).singletonOrThrow();
+        NDArray l2 = Pool.avgPool2d(l2in,
                 new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false, true);            // (N, 128, H/32, W/32)
+        l2in.close();
         NDArray r1 = right1.forward(ps, xs, training).singletonOrThrow();                   // (N, 128, H/32, W/32)
         NDArray r2 = right2.forward(ps, xs, training).singletonOrThrow();                   // (N, 128, H/32, W/32)
         // The paper upsamples bilinearly; the checkpoints were trained with nearest.
-        NDArray left = l1.mul(Activation.sigmoid(Layers.resize(r1, 4, Layers.NEAREST)));  // (N, 128, H/8, W/8)
-        NDArray right = Layers.resize(l2.mul(Activation.sigmoid(r2)), 4, Layers.NEAREST);  // (N, 128, H/8, W/8)
-        return conv.forward(ps, new NDList(left.add(right)), training);
+        NDArray r1up = Layers.resize(r1, 4, Layers.NEAREST);
+        r1.close();
+        NDArray gate = Activation.sigmoid(r1up);
+        r1up.close();
+        NDArray left = l1.mul(gate);                                                        // (N, 128, H/8, W/8)
+        l1.close();
+        gate.close();
+        NDArray r2gate = Activation.sigmoid(r2);
+        r2.close();
+        NDArray small = l2.mul(r2gate);
+        l2.close();
+        r2gate.close();
+        NDArray right = Layers.resize(small, 4, Layers.NEAREST);                            // (N, 128, H/8, W/8)
+        small.close();
+        NDArray sum = left.add(right);
+        left.close();
+        right.close();
+        NDList out = conv.forward(ps, new NDList(sum), training);
+        sum.close();
+        return out;
     }
 
     @Override

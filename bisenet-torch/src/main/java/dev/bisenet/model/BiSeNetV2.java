@@ -128,23 +128,27 @@ public final class BiSeNetV2 extends AbstractBlock {
         NDArray fd = detail.forward(ps, in, training).singletonOrThrow();     // (N, 128, H/8, W/8)
         NDList fs = segment.forward(ps, in, training);                           // 1/4, 1/8, 1/16, 1/32, 1/32
         NDList fh = bga.forward(ps, new NDList(fd, fs.get(4)), training);        // (N, 128, H/8, W/8)
+        fd.close();
+        fs.get(4).close();
         NDArray logits = head.forward(ps, fh, training).singletonOrThrow();     // (N, C, H, W)
-        switch (m) {
-            case TRAIN:
-                if (!boosters) {
-                    return new NDList(logits);
-                }
-                return new NDList(
-                        logits,
-                        aux2.forward(ps, new NDList(fs.get(0)), training).singletonOrThrow(),
-                        aux3.forward(ps, new NDList(fs.get(1)), training).singletonOrThrow(),
-                        aux4.forward(ps, new NDList(fs.get(2)), training).singletonOrThrow(),
-                        aux54.forward(ps, new NDList(fs.get(3)), training).singletonOrThrow());
-            case PREDICT:
-                return new NDList(logits.argMax(1));                            // (N, H, W) int64
-            default:
-                return new NDList(logits);
+        Free.unless(fh);
+        if (m == OutputMode.TRAIN && boosters) {
+            NDList out = new NDList(
+                    logits,
+                    aux2.forward(ps, new NDList(fs.get(0)), training).singletonOrThrow(),
+                    aux3.forward(ps, new NDList(fs.get(1)), training).singletonOrThrow(),
+                    aux4.forward(ps, new NDList(fs.get(2)), training).singletonOrThrow(),
+                    aux54.forward(ps, new NDList(fs.get(3)), training).singletonOrThrow());
+            Free.unless(fs.subNDList(0, 4));
+            return out;
         }
+        Free.unless(fs.subNDList(0, 4));
+        if (m == OutputMode.PREDICT) {
+            NDArray labels = logits.argMax(1);                                  // (N, H, W) int64
+            logits.close();
+            return new NDList(labels);
+        }
+        return new NDList(logits);
     }
 
     @Override

@@ -31,11 +31,18 @@ public final class CEBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDArray x = in.singletonOrThrow();
         // DJL's PyTorch engine throws on a mean over two axes at once: one axis at a time.
-        NDArray gap = x.mean(new int[] {3}, true).mean(new int[] {2}, true);            // (N, 128, 1, 1)
-        NDList g = bn.forward(ps, new NDList(gap), training);
-        g = convGap.forward(ps, g, training);
+        NDArray rowMean = x.mean(new int[] {3}, true);
+        NDArray gap = rowMean.mean(new int[] {2}, true);                                  // (N, 128, 1, 1)
+        rowMean.close();
+        NDList b = bn.forward(ps, new NDList(gap), training);
+        gap.close();
+        NDList g = convGap.forward(ps, b, training);
+        Free.unless(b, g);
         NDArray sum = g.singletonOrThrow().add(x);                                        // (N, 128, h, w)
-        return convLast.forward(ps, new NDList(sum), training);
+        Free.unless(g);
+        NDList out = convLast.forward(ps, new NDList(sum), training);
+        sum.close();
+        return out;
     }
 
     @Override

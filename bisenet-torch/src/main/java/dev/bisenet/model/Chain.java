@@ -19,15 +19,33 @@ abstract class Chain extends AbstractBlock {
 
     /** A PyTorch-style {@code nn.Sequential}: children are named 0, 1, 2 ... in checkpoints. */
     static SequentialBlock seq(Block... blocks) {
-        return new SequentialBlock().addAll(blocks);
+        return new Seq().addAll(blocks);
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList x, boolean training, PairList<String, Object> params) {
-        for (Pair<String, Block> child : children) {
-            x = child.getValue().forward(ps, x, training);
+        return forwardFreeing(children.values(), ps, x, training);
+    }
+
+    /** Runs {@code blocks} in order, freeing each intermediate output once the next has read it. */
+    static NDList forwardFreeing(Iterable<Block> blocks, ParameterStore ps, NDList in, boolean training) {
+        NDList x = in;
+        for (Block b : blocks) {
+            NDList y = b.forward(ps, x, training);
+            if (x != in) {
+                Free.unless(x, in, y);
+            }
+            x = y;
         }
         return x;
+    }
+
+    /** A {@link SequentialBlock} (same children and checkpoint names) that frees as it goes. */
+    static final class Seq extends SequentialBlock {
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList x, boolean training, PairList<String, Object> params) {
+            return forwardFreeing(children.values(), ps, x, training);
+        }
     }
 
     @Override

@@ -28,9 +28,12 @@ public final class ConvBNReLU extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        NDList x = conv.forward(ps, in, training);
-        x = bn.forward(ps, x, training);
-        return new NDList(Activation.relu(x.singletonOrThrow()));
+        NDList c = conv.forward(ps, in, training);
+        NDList b = bn.forward(ps, c, training);
+        Free.unless(c, in);
+        NDList r = new NDList(Activation.relu(b.singletonOrThrow()));
+        Free.unless(b, in);
+        return r;
     }
 
     @Override

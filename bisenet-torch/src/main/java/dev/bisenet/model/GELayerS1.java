@@ -35,9 +35,15 @@ public final class GELayerS1 extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDList x = conv1.forward(ps, in, training);
-        x = dwconv.forward(ps, x, training);                                        // (N, 6C, h, w)
-        NDArray y = conv2.forward(ps, x, training).singletonOrThrow();               // (N, C, h, w)
-        return new NDList(Activation.relu(y.add(in.singletonOrThrow())));
+        NDList d = dwconv.forward(ps, x, training);                                  // (N, 6C, h, w)
+        Free.unless(x, in);
+        NDArray y = conv2.forward(ps, d, training).singletonOrThrow();               // (N, C, h, w)
+        Free.unless(d, in);
+        NDArray sum = y.add(in.singletonOrThrow());
+        y.close();
+        NDArray r = Activation.relu(sum);
+        sum.close();
+        return new NDList(r);
     }
 
     @Override

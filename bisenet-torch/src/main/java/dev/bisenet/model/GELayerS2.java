@@ -41,11 +41,19 @@ public final class GELayerS2 extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDList x = conv1.forward(ps, in, training);                                  // (N, C, h, w)
-        x = dwconv1.forward(ps, x, training);                                         // (N, 6C, h/2, w/2)
-        x = dwconv2.forward(ps, x, training);
-        NDArray main = conv2.forward(ps, x, training).singletonOrThrow();             // (N, C', h/2, w/2)
+        NDList d1 = dwconv1.forward(ps, x, training);                                 // (N, 6C, h/2, w/2)
+        Free.unless(x, in);
+        NDList d2 = dwconv2.forward(ps, d1, training);
+        Free.unless(d1, in);
+        NDArray main = conv2.forward(ps, d2, training).singletonOrThrow();            // (N, C', h/2, w/2)
+        Free.unless(d2, in);
         NDArray side = shortcut.forward(ps, in, training).singletonOrThrow();         // (N, C', h/2, w/2)
-        return new NDList(Activation.relu(main.add(side)));
+        NDArray sum = main.add(side);
+        main.close();
+        side.close();
+        NDArray r = Activation.relu(sum);
+        sum.close();
+        return new NDList(r);
     }
 
     @Override

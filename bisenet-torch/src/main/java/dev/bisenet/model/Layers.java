@@ -74,9 +74,20 @@ final class Layers {
         // Rows first, on the transposed input; each product is one 2-D GEMM and the output comes
         // out contiguous (N, C, H, W). (4-D matmuls, batched, took the same time in the profile.)
         long n = s.get(0), c = s.get(1), hOut = (long) h * factor, wOut = (long) w * factor;
-        NDArray rows = x.transpose(0, 1, 3, 2).reshape(n * c * w, h).matMul(ahT);          // (N C w, H)
-        NDArray cols = rows.reshape(n, c, w, hOut).transpose(0, 1, 3, 2).reshape(n * c * hOut, w);
-        return cols.matMul(awT).reshape(n, c, hOut, wOut);                                  // (N, C, H, W)
+        // Intermediates are closed at once (see Free); ahT and awT are not: they were made from
+        // Java memory, which the graph may still read in the backward.
+        NDArray xt = x.transpose(0, 1, 3, 2);
+        NDArray xr = xt.reshape(n * c * w, h);
+        NDArray rows = xr.matMul(ahT);                                                     // (N C w, H)
+        NDArray r4 = rows.reshape(n, c, w, hOut);
+        NDArray rt = r4.transpose(0, 1, 3, 2);
+        NDArray cols = rt.reshape(n * c * hOut, w);
+        NDArray prod = cols.matMul(awT);
+        NDArray out = prod.reshape(n, c, hOut, wOut);                                      // (N, C, H, W)
+        for (NDArray t : new NDArray[] {xt, xr, rows, r4, rt, cols, prod}) {
+            t.close();
+        }
+        return out;
     }
 
     /**

@@ -39,7 +39,7 @@ public final class SegmentBranch extends AbstractBlock {
     }
 
     private static SequentialBlock stage(Block down, int channels, int repeats) {
-        SequentialBlock s = new SequentialBlock().add(down);
+        SequentialBlock s = new Chain.Seq().add(down);
         for (int i = 0; i < repeats; i++) {
             s.add(new GELayerS1(channels));
         }

@@ -36,7 +36,7 @@ public final class SegmentHead extends AbstractBlock {
         this.classes = classes;
         this.factor = factor;
         conv = addChildBlock("conv", new ConvBNReLU(3, mid, 1));
-        convOut = new SequentialBlock();
+        convOut = new Chain.Seq();
         if (booster) {
             // conv_out.0 = (nearest x2, ConvBNReLU to f*f channels); conv_out.0.1.* in checkpoints
             convOut.add(Chain.seq(Layers.upsampleNearest(2), new ConvBNReLU(3, alpha * factor * factor, 1)));
@@ -59,9 +59,13 @@ public final class SegmentHead extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
         NDList x = conv.forward(ps, in, training);
         if (training) {
-            x = new NDList(Dropout.dropout(x.singletonOrThrow(), DROPOUT, true));
+            NDList d = new NDList(Dropout.dropout(x.singletonOrThrow(), DROPOUT, true));
+            Free.unless(x, in);
+            x = d;
         }
-        return convOut.forward(ps, x, training);                           // (N, classes, H, W)
+        NDList out = convOut.forward(ps, x, training);
+        Free.unless(x, in, out);
+        return out;                           // (N, classes, H, W)
     }
 
     @Override

@@ -38,8 +38,13 @@ public final class StemBlock extends AbstractBlock {
         NDArray l = left.forward(ps, x, training).singletonOrThrow();              // (N, 16, H/4, W/4)
         NDArray r = Pool.maxPool2d(x.singletonOrThrow(),
                 new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);         // (N, 16, H/4, W/4)
+        Free.unless(x, in);
         NDArray cat = NDArrays.concat(new NDList(l, r), 1);                        // (N, 32, H/4, W/4)
-        return fuse.forward(ps, new NDList(cat), training);                        // (N, 16, H/4, W/4)
+        l.close();
+        r.close();
+        NDList out = fuse.forward(ps, new NDList(cat), training);                  // (N, 16, H/4, W/4)
+        cat.close();
+        return out;
     }
 
     @Override

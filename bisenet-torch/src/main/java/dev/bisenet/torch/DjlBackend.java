@@ -58,6 +58,13 @@ public final class DjlBackend implements Backend {
         }
     }
 
+    @Override
+    public void forwardOnly(float[] nchw, int n, int h, int w) {
+        try (NDManager nd = model.getNDManager().newSubManager()) {
+            run(nd, nchw, n, h, w, EVAL);
+        }
+    }
+
     /**
      * Class indices (n, h, w), the argmax computed by the engine inside the graph.
      */
