@@ -14,9 +14,9 @@
 # docs/benchmarks.md used commit 6b4b67a8e3eb). Debian's python3-torch (1.13) runs it:
 # `apt-get install python3-torch python3-onnx`. Output: one `bisenet bench` line per engine and size.
 #
-# Compare like with like: the "logits" rows are the network alone on both sides (the reference
-# in aux_mode='eval', this project with --output logits, which also copies the logits into a
-# Java array); the "labels" rows add the argmax (aux_mode='pred', --output labels), which in
+# Compare like with like: the reference's "logits" row (aux_mode='eval') is the network alone and
+# keeps its output tensor; so does this project's "network alone" row (--output none); the
+# "logits" row here also copies the logits into a Java array. The "labels" rows add the argmax (aux_mode='pred', --output labels), which in
 # PyTorch 1.13 on CPUs costs a large share of the time by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,7 @@ trap 'rm -rf "$tmp"' EXIT
 for s in "${sizes[@]}"; do
   h=${s%x*}; w=${s#*x}
   echo "== $s (height x width), batch 1"
+  ./bisenet bench --classes 19 --backend pytorch --size "$s" --output none --warmup 20 | sed -n 's/^batch/bisenet pytorch (network alone): batch/p'
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output logits | sed -n 's/^batch/bisenet pytorch (logits): batch/p'
   "$PY" bench/reference_torch.py "$ref" logits "$h" "$w"
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output labels | sed -n 's/^batch/bisenet pytorch (labels): batch/p'
