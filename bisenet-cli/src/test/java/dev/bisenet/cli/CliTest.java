@@ -201,6 +201,14 @@ class CliTest {
         assertEquals(2, lines.length, r.out());
         assertTrue(lines[0].matches("batch 1: median [0-9.]+ ms, min [0-9.]+ ms, p90 [0-9.]+ ms, [0-9.]+ img/s"), lines[0]);
         assertTrue(lines[1].startsWith("batch 2: "), lines[1]);
+        for (String output : new String[] {"logits", "none"}) {
+            Run o = run("bench", "--checkpoint", checkpoint.toString(), "--size", "64x96", "--runs", "2", "--output", output);
+            assertEquals(0, o.code(), output + ": " + o.err());
+            assertTrue(o.out().lines().anyMatch(l -> l.startsWith("batch 1: median ")), o.out());
+        }
+        Run bad = run("bench", "--checkpoint", checkpoint.toString(), "--size", "64x96", "--output", "probs");
+        assertEquals(Main.EXIT_USAGE, bad.code());
+        assertTrue(bad.err().contains("--output probs"), bad.err());
     }
 
     @Test
