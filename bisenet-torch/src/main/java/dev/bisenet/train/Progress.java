@@ -41,9 +41,9 @@ public interface Progress extends AutoCloseable {
 
         @Override
         public void log(Map<String, Object> r) {
-            out.printf(Locale.ROOT, "iter %d  loss %.4f (main %.4f)  lr %.3g  %.2f img/s  data wait %.0f%%  rss %.0f MB%n",
+            out.printf(Locale.ROOT, "iter %d  loss %.4f (main %.4f)  lr %.3g  %.2f img/s  data wait %.0f%%  rss %.0f MB (java heap %.0f)%n",
                     r.get("iter"), r.get("loss"), r.get("loss_main"), r.get("lr"), r.get("img_per_s"),
-                    100 * ((Number) r.get("data_wait_share")).doubleValue(), r.get("rss_mb"));
+                    100 * ((Number) r.get("data_wait_share")).doubleValue(), r.get("rss_mb"), r.get("heap_committed_mb"));
         }
 
         @Override

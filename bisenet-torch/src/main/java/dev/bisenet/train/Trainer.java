@@ -164,6 +164,10 @@ public final class Trainer implements AutoCloseable {
                     rec.put("img_per_s", window * cfg.batch() / secs);
                     rec.put("data_wait_share", (batches.waitNanos() - windowWait) / 1e9 / secs);
                     rec.put("rss_mb", rssMb());
+                    // the Java heap's share of it: committed grows as the collector sizes the heap
+                    Runtime rt = Runtime.getRuntime();
+                    rec.put("heap_committed_mb", rt.totalMemory() / 1048576.0);
+                    rec.put("heap_used_mb", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
                     rec.put("time_s", (System.nanoTime() - t0) / 1e9);
                     metrics.log(rec);
                     progress.log(rec);

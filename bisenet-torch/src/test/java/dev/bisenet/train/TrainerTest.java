@@ -66,6 +66,9 @@ class TrainerTest {
         assertTrue(Files.exists(runDir.resolve("model_final.pth")));
         assertTrue(Files.exists(runDir.resolve("model_final.json")));
         assertTrue(Files.exists(runDir.resolve("curves.png")));
+        JsonNode rec = new ObjectMapper().readTree(Files.readAllLines(runDir.resolve("metrics.jsonl")).get(0));
+        double heap = rec.get("heap_committed_mb").asDouble();
+        assertTrue(heap > 0 && rec.get("heap_used_mb").asDouble() <= heap, "Java heap in the metrics: " + rec);
         StateDict sd = PthReader.readStateDict(runDir.resolve("model_final.pth"));
         assertEquals(383, sd.size(), "a reference state_dict with booster heads and batch counters");
         assertEquals(40L, sd.get("detail.S1.0.bn.num_batches_tracked").toLongs()[0]);
