@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The training budget of issue #12: train the budget recipe from scratch on CamVid, then evaluate
+# the final model on the test split (single scale, 360x480). Prints the whole training command's
+# wall-clock (JVM start and data indexing included) and the test table.
+#
+#   bench/budget-run.sh SEED ITERS OUT_DIR [more train flags]
+#
+# Recipe: the 128-wide main head (--head-width 128), batch 8, 320x320 crops, scale 0.75-1.5,
+# lr 0.01 (10x on the heads), warmup 200 then poly 0.9, OHEM on the five outputs, no validation
+# during the run. ITERS is sized to the budget from the measured step speed (docs/benchmarks.md).
+# The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
+# machine meanwhile: the budget is wall-clock.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seed=${1:?usage: bench/budget-run.sh SEED ITERS OUT_DIR [more train flags]}
+iters=${2:?usage: bench/budget-run.sh SEED ITERS OUT_DIR [more train flags]}
+out=${3:?usage: bench/budget-run.sh SEED ITERS OUT_DIR [more train flags]}
+shift 3
+data=${BISENET_CAMVID:-$ROOT/../shared/data/camvid}
+B="$ROOT/bisenet"
+"$B" --version >/dev/null # builds the jar if needed, outside the budget
+t0=$(date +%s)
+"$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
+  --crop 320x320 --scale 0.75,1.5 --lr 0.01 --warmup 200 --eval-every 0 --checkpoint-every 250 --seed "$seed" "$@"
+t1=$(date +%s)
+printf 'training wall-clock: %d s (%.1f min), seed %s, %s iterations\n' $((t1 - t0)) "$(echo "($t1 - $t0) / 60" | bc -l)" "$seed" "$iters"
+"$B" eval --preset camvid --data "$data" --split test --checkpoint "$out/model_final.pth"
