@@ -23,5 +23,5 @@ t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
   --crop 320x320 --scale 0.75,1.5 --lr 0.01 --warmup 200 --eval-every 0 --checkpoint-every 250 --seed "$seed" "$@"
 t1=$(date +%s)
-printf 'training wall-clock: %d s (%.1f min), seed %s, %s iterations\n' $((t1 - t0)) "$(echo "($t1 - $t0) / 60" | bc -l)" "$seed" "$iters"
+printf 'training wall-clock: %d s (%d min %d s), seed %s, %s iterations\n' $((t1 - t0)) $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) "$seed" "$iters"
 "$B" eval --preset camvid --data "$data" --split test --checkpoint "$out/model_final.pth"
