@@ -16,7 +16,8 @@
 #
 # Compare like with like: the reference's "logits" row (aux_mode='eval') is the network alone and
 # keeps its output tensor; so does this project's "network alone" row (--output none); the
-# "logits" row here also copies the logits into a Java array. The "labels" rows add the argmax (aux_mode='pred', --output labels), which in
+# "logits" row here also copies the logits into a Java array. The "labels" rows add the argmax
+# (aux_mode='pred', --output labels), which in
 # PyTorch 1.13 on CPUs costs a large share of the time by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."

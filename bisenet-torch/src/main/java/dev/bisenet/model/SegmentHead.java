@@ -63,9 +63,9 @@ public final class SegmentHead extends AbstractBlock {
             Free.unless(x, in);
             x = d;
         }
-        NDList out = convOut.forward(ps, x, training);
+        NDList out = convOut.forward(ps, x, training);                     // (N, classes, H, W)
         Free.unless(x, in, out);
-        return out;                           // (N, classes, H, W)
+        return out;
     }
 
     @Override
