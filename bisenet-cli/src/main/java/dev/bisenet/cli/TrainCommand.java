@@ -26,6 +26,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train BiSeNetV2 with the booster recipe (OHEM cross entropy on the main and four booster heads,",
             "SGD momentum 0.9, 10x lr on the heads, 1000-iteration warmup then poly 0.9). Checkpoints go to --out;",
-            "--resume continues the newest one. Every option has a per-preset default, printed at the start."},
+            "--resume continues the newest one. Every option has a per-preset default, printed at the start.",
+            "Ctrl-C or SIGTERM stops after the step in progress and writes a checkpoint there first."},
         footer = {"", "Examples:",
             "  ./bisenet train --preset camvid --data ../shared/data/camvid --out runs/camvid",
             "  ./bisenet train --preset camvid --data ../shared/data/camvid --out runs/camvid --resume",
@@ -183,11 +186,32 @@ public final class TrainCommand implements Callable<Integer> {
             }
         };
         Trainer.Summary s;
-        try (Trainer trainer = new Trainer(cfg, info, run, from, System.out);
-                BatchLoader loader = new BatchLoader(train, cfg.batch(), aug, cfg.seed(), trainer.startIteration(),
-                        cfg.loaderThreads(), 2 + cfg.loaderThreads());
-                Progress progress = Progress.create(trainer.startIteration(), cfg.iters(), cfg.batch(), System.out)) {
-            s = trainer.run(loader, validator, progress);
+        // SIGTERM or Ctrl-C: the JVM runs its shutdown hooks, then exits; libtorch's static
+        // destructors run on that exit, and a step still computing in them crashes the JVM
+        // (SIGSEGV in libtorch_cpu, with a crash report). So the hook asks the loop to stop after
+        // its step, write a checkpoint there, and close the model; exit waits for that (bounded,
+        // as a validation pass can take minutes: past the bound the last periodic checkpoint stays).
+        StopOnSignal stop = new StopOnSignal();
+        Thread hook = new Thread(stop::signalAndWait, "bisenet-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            try (Trainer trainer = new Trainer(cfg, info, run, from, System.out);
+                    BatchLoader loader = new BatchLoader(train, cfg.batch(), aug, cfg.seed(), trainer.startIteration(),
+                            cfg.loaderThreads(), 2 + cfg.loaderThreads());
+                    Progress progress = Progress.create(trainer.startIteration(), cfg.iters(), cfg.batch(), System.out)) {
+                stop.attach(trainer);
+                s = trainer.run(loader, validator, progress);
+            }
+        } finally {
+            stop.closed.countDown();
+        }
+        if (s.stopped()) {
+            return 1; // the JVM is already exiting, with the signal's status (143 for SIGTERM, 130 for Ctrl-C)
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // a signal came as the run finished: the hook finds the run closed and returns at once
         }
         System.out.printf(Locale.ROOT, "done: %d iterations in %.1f min, last loss %.4f%s; final model %s%n",
                 s.iterations(), s.seconds() / 60, s.lastLoss(),
@@ -258,5 +282,30 @@ public final class TrainCommand implements Callable<Integer> {
         return b.build();
     }
 
+    /** How long exit waits for the step in progress (or a validation pass) and its checkpoint. */
+    static final int STOP_WAIT_SECONDS = 300;
 
+    /** Between the shutdown hook and the training thread: a signal may come before the trainer exists. */
+    private static final class StopOnSignal {
+        final CountDownLatch closed = new CountDownLatch(1);
+        private Trainer trainer;
+        private boolean signalled;
+
+        synchronized void attach(Trainer t) {
+            trainer = t;
+            if (signalled) t.requestStop();
+        }
+
+        void signalAndWait() {
+            synchronized (this) {
+                signalled = true;
+                if (trainer != null) trainer.requestStop();
+            }
+            try {
+                closed.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

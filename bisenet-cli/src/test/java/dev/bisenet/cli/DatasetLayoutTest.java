@@ -362,7 +362,7 @@ class DatasetLayoutTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
-    private static void image(Path file, int k) throws IOException {
+    static void image(Path file, int k) throws IOException {
         Files.createDirectories(file.getParent());
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_3BYTE_BGR);
         for (int y = 0; y < H; y++) for (int x = 0; x < W; x++) img.setRGB(x, y, (x * 2) << 16 | (y * 3) << 8 | 40 * k);
@@ -371,7 +371,7 @@ class DatasetLayoutTest {
     }
 
     /** A single-channel label (16-bit when a value needs it) holding {@code values} in the sample's {@link #pattern}. */
-    private static void label(Path file, Iterable<Integer> raw, int k) throws IOException {
+    static void label(Path file, Iterable<Integer> raw, int k) throws IOException {
         Files.createDirectories(file.getParent());
         List<Integer> values = new ArrayList<>();
         raw.forEach(values::add);

@@ -61,9 +61,15 @@ public final class Trainer implements AutoCloseable {
     private final Staging labels = new Staging();
     private int start;
     private double bestMiou = Double.NaN;
+    /** Set from another thread (a signal's shutdown hook): stop after the step in progress. */
+    private volatile boolean stopRequested;
 
-    /** What a run ended with. */
-    public record Summary(int iterations, double lastLoss, double bestMiou, Path finalModel, double seconds) {}
+    /**
+     * What a run ended with. {@code iterations} is the run's position at the end; {@code stopped}
+     * when {@link #requestStop()} ended it early, with a checkpoint there and no final model.
+     */
+    public record Summary(int iterations, double lastLoss, double bestMiou, Path finalModel, double seconds,
+            boolean stopped) {}
 
     /**
      * Builds the model and its starting point: the newest checkpoint of the run folder when
@@ -191,8 +197,16 @@ public final class Trainer implements AutoCloseable {
                     }
                     metrics.drawCurves(run.curves(), "BiSeNetV2 on " + presetName);
                 }
-                if (done % cfg.checkpointEvery() == 0 || done == cfg.iters()) {
+                boolean stop = stopRequested && done < cfg.iters();
+                if (stop || done % cfg.checkpointEvery() == 0 || done == cfg.iters()) {
                     checkpoint(done, miou);
+                }
+                if (stop) {
+                    // no curves here: a first use of Java2D registers a shutdown hook, which fails
+                    // during shutdown (the next validation or the run's end draws them)
+                    progress.note(String.format(Locale.ROOT, "stopped on request at iteration %d of %d; checkpoint saved"
+                            + " in %s: the same command with --resume continues from it", done, cfg.iters(), run.checkpoints()));
+                    return new Summary(done, lastLoss, bestMiou, null, (System.nanoTime() - t0) / 1e9, true);
                 }
             }
             metrics.drawCurves(run.curves(), "BiSeNetV2 on " + presetName);
@@ -204,7 +218,15 @@ public final class Trainer implements AutoCloseable {
         double secs = (System.nanoTime() - t0) / 1e9;
         progress.note(String.format(Locale.ROOT, "data loading waited %.1f%% of the time",
                 100 * (batches.waitNanos() - wait0) / 1e9 / Math.max(secs, 1e-9)));
-        return new Summary(cfg.iters(), lastLoss, bestMiou, run.finalModel(), secs);
+        return new Summary(cfg.iters(), lastLoss, bestMiou, run.finalModel(), secs, false);
+    }
+
+    /**
+     * Asks a running {@link #run} to stop after the step in progress (or the validation that
+     * follows it), write a checkpoint there and return. Safe from any thread; does not wait.
+     */
+    public void requestStop() {
+        stopRequested = true;
     }
 
     /** One training step outside a run (for benchmarks): forward, loss, backward, update. */

@@ -106,6 +106,47 @@ class TrainerTest {
     }
 
     @Test
+    void aStopRequestCheckpointsTheStepInProgressAndResumeContinuesFromIt() throws Exception {
+        Path whole = dir.resolve("whole_for_stop");
+        train(config(12, 4, 0.01), whole, false);
+        Path stopped = dir.resolve("stopped");
+        RunFolder run = new RunFolder(stopped);
+        Trainer.Summary s;
+        try (Trainer t = new Trainer(config(12, 4, 0.01), ModelInfo.generic(3), run, null, QUIET);
+                Batches b = new SyntheticBatches(64, 96, 0, false)) {
+            Progress stopAt6 = new Progress() {
+                @Override
+                public void step(int done, double loss, double lr) {
+                    if (done == 6) t.requestStop(); // as a signal's hook would, during iteration 6's bookkeeping
+                }
+
+                @Override
+                public void log(java.util.Map<String, Object> record) {}
+
+                @Override
+                public void note(String line) {}
+
+                @Override
+                public void close() {}
+            };
+            s = t.run(b, null, stopAt6);
+        }
+        assertTrue(s.stopped());
+        assertEquals(6, s.iterations(), "stops after the step in progress");
+        assertEquals(List.of(4, 6), run.completed(), "a checkpoint at the stop, between the periodic ones");
+        assertFalse(Files.exists(stopped.resolve("model_final.pth")), "a stopped run has no final model");
+        Trainer.Summary r = train(config(12, 4, 0.01), stopped, true);
+        assertFalse(r.stopped());
+        assertEquals(12, r.iterations());
+        // log windows end at 4, 8, 12; the resumed leg's window at 8 covers 6..8 only, the one at 12 is whole
+        List<Double> a = losses(whole.resolve("metrics.jsonl"));
+        List<Double> b = losses(stopped.resolve("metrics.jsonl"));
+        assertEquals(3, b.size(), "metrics lines: " + b);
+        assertEquals(a.get(0), b.get(0), 1e-3 * Math.abs(a.get(0)));
+        assertEquals(a.get(2), b.get(2), 1e-3 * Math.abs(a.get(2)), "the checkpoint at the stop resumes exactly");
+    }
+
+    @Test
     void nonFiniteLossStopsWithoutWritingWeights() throws Exception {
         Path runDir = dir.resolve("nan");
         RunFolder run = new RunFolder(runDir);
