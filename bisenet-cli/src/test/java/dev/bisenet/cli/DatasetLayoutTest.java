@@ -139,14 +139,7 @@ class DatasetLayoutTest {
 
     @Test
     void classWeightsFromTheTrainingLabelsAreStoredWithTheRun() throws Exception {
-        Path root = dir.resolve("camvid_weights");
-        for (String split : List.of("train", "val")) {
-            for (int k = 0; k < 2; k++) {
-                String stem = "Seq05VD_f0" + (1000 + 30 * k);
-                image(root.resolve(split + "/" + stem + ".png"), k);
-                label(root.resolve(split + "annot/" + stem + ".png"), java.util.Set.of(1, 5, 9, 11), k);
-            }
-        }
+        Path root = twoImageCamvid(dir.resolve("camvid_weights"));
         Path out = dir.resolve("run_weights");
         CliTest.Run train = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
                 "--iters", "2", "--batch", "2", "--crop", "64x64", "--head-width", "16", "--eval-every", "0",
@@ -362,7 +355,19 @@ class DatasetLayoutTest {
         assertFalse(e.getMessage().contains("\n"));
     }
 
-    static void image(Path file, int k) throws IOException {
+    /** A CamVid folder layout with two train and two val images holding raw labels 1, 5, 9 and 11 (void). */
+    static Path twoImageCamvid(Path root) throws IOException {
+        for (String split : List.of("train", "val")) {
+            for (int k = 0; k < 2; k++) {
+                String stem = "Seq05VD_f0" + (1000 + 30 * k);
+                image(root.resolve(split + "/" + stem + ".png"), k);
+                label(root.resolve(split + "annot/" + stem + ".png"), java.util.Set.of(1, 5, 9, 11), k);
+            }
+        }
+        return root;
+    }
+
+    private static void image(Path file, int k) throws IOException {
         Files.createDirectories(file.getParent());
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_3BYTE_BGR);
         for (int y = 0; y < H; y++) for (int x = 0; x < W; x++) img.setRGB(x, y, (x * 2) << 16 | (y * 3) << 8 | 40 * k);
@@ -371,7 +376,7 @@ class DatasetLayoutTest {
     }
 
     /** A single-channel label (16-bit when a value needs it) holding {@code values} in the sample's {@link #pattern}. */
-    static void label(Path file, Iterable<Integer> raw, int k) throws IOException {
+    private static void label(Path file, Iterable<Integer> raw, int k) throws IOException {
         Files.createDirectories(file.getParent());
         List<Integer> values = new ArrayList<>();
         raw.forEach(values::add);

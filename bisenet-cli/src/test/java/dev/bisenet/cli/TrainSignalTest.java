@@ -8,7 +8,6 @@ import dev.bisenet.train.RunFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,14 +27,7 @@ class TrainSignalTest {
 
     @Test
     void sigtermCheckpointsTheStepInProgressAndExitsCleanly() throws Exception {
-        Path root = dir.resolve("camvid");
-        for (String split : List.of("train", "val")) {
-            for (int k = 0; k < 2; k++) {
-                String stem = "Seq05VD_f0" + (1000 + 30 * k);
-                DatasetLayoutTest.image(root.resolve(split + "/" + stem + ".png"), k);
-                DatasetLayoutTest.label(root.resolve(split + "annot/" + stem + ".png"), Set.of(1, 5, 9, 11), k);
-            }
-        }
+        Path root = DatasetLayoutTest.twoImageCamvid(dir.resolve("camvid"));
         Path out = dir.resolve("run");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dai.djl.offline=true", "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
