@@ -8,6 +8,7 @@
 # Recipe: the 128-wide main head (--head-width 128), batch 8, 320x320 crops, scale 0.75-1.5,
 # lr 0.01 (10x on the heads), warmup 200 then poly 0.9, OHEM on the five outputs, no validation
 # during the run. ITERS is sized to the budget from the measured step speed (docs/benchmarks.md).
+# BUDGET_SCALE=MIN,MAX replaces the scale range (a repeated --scale would add to it, not replace it).
 # The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
 # machine meanwhile: the budget is wall-clock.
 set -euo pipefail
@@ -21,7 +22,7 @@ B="$ROOT/bisenet"
 "$B" --version >/dev/null # builds the jar if needed, outside the budget
 t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
-  --crop 320x320 --scale 0.75,1.5 --lr 0.01 --warmup 200 --eval-every 0 --checkpoint-every 250 --seed "$seed" "$@"
+  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr 0.01 --warmup 200 --eval-every 0 --checkpoint-every 250 --seed "$seed" "$@"
 t1=$(date +%s)
 printf 'training wall-clock: %d s (%d min %d s), seed %s, %s iterations\n' $((t1 - t0)) $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) "$seed" "$iters"
 "$B" eval --preset camvid --data "$data" --split test --checkpoint "$out/model_final.pth"
