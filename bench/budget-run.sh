@@ -8,7 +8,8 @@
 # Recipe: the 128-wide main head (--head-width 128), batch 8, 320x320 crops, scale 0.75-1.5,
 # lr 0.01 (10x on the heads), warmup 200 then poly 0.9, OHEM on the five outputs, no validation
 # during the run. ITERS is sized to the budget from the measured step speed (docs/benchmarks.md).
-# BUDGET_SCALE=MIN,MAX replaces the scale range (a repeated --scale would add to it, not replace it).
+# BUDGET_SCALE=MIN,MAX replaces the scale range (a second --scale is appended to the first, and
+# train rejects the four numbers).
 # The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
 # machine meanwhile: the budget is wall-clock.
 set -euo pipefail
