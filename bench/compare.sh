@@ -19,6 +19,10 @@
 # "logits" row here also copies the logits into a Java array. The "labels" rows add the argmax
 # (aux_mode='pred', --output labels), which in
 # PyTorch 1.13 on CPUs costs a large share of the time by itself.
+#
+# Allocators: the launcher preloads jemalloc where libjemalloc2 is installed (the line "bisenet runs
+# on malloc: ..." says which); the reference runs on glibc with the same settings as the launcher's,
+# since jemalloc does not change its training step (docs/benchmarks.md, "One arena, one lock").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ref=${1:?usage: bench/compare.sh REF_REPO [HxW ...]}
@@ -34,7 +38,8 @@ trap 'rm -rf "$tmp"' EXIT
 for s in "${sizes[@]}"; do
   h=${s%x*}; w=${s#*x}
   echo "== $s (height x width), batch 1"
-  ./bisenet bench --classes 19 --backend pytorch --size "$s" --output none --warmup 20 | sed -n 's/^batch/bisenet pytorch (network alone): batch/p'
+  ./bisenet bench --classes 19 --backend pytorch --size "$s" --output none --warmup 20 \
+    | sed -n -e 's/^settings: .*; malloc /bisenet runs on malloc: /p' -e 's/^batch/bisenet pytorch (network alone): batch/p'
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output logits | sed -n 's/^batch/bisenet pytorch (logits): batch/p'
   "$PY" bench/reference_torch.py "$ref" logits "$h" "$w"
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output labels | sed -n 's/^batch/bisenet pytorch (labels): batch/p'

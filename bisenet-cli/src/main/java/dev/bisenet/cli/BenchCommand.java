@@ -78,8 +78,8 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new UserException("--profile needs --backend pytorch (or --train): it records libtorch's operators");
             }
             System.out.printf(Locale.ROOT, "settings: backend %s, precision %s, input %dx%d (HxW), output %s, %d threads,"
-                    + " %d warm-up + %d timed runs; MALLOC_ARENA_MAX=%s%n", b.name(), model.precision, hw[0], hw[1], output,
-                    common.threads(), warmup, runs, System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"));
+                    + " %d warm-up + %d timed runs; malloc %s%n", b.name(), model.precision, hw[0], hw[1], output,
+                    common.threads(), warmup, runs, Allocator.describe());
             for (int n : new TreeSet<>(batches)) {
                 if (n < 1) throw new UserException("--batch sizes must be positive");
                 float[] x = new float[n * 3 * hw[0] * hw[1]];
@@ -105,8 +105,8 @@ public final class BenchCommand implements Callable<Integer> {
         int classes = model.classes != null ? model.classes : 11;
         dev.bisenet.spec.ModelInfo info = dev.bisenet.spec.ModelInfo.generic(classes);
         System.out.printf(Locale.ROOT, "settings: training step (forward with 4 booster heads, OHEM loss on 5 outputs,"
-                + " backward, SGD), %d classes, crop %dx%d (HxW), %d threads, %d warm-up + %d timed steps%n",
-                classes, hw[0], hw[1], common.threads(), warmup, runs);
+                + " backward, SGD), %d classes, crop %dx%d (HxW), %d threads, %d warm-up + %d timed steps; malloc %s%n",
+                classes, hw[0], hw[1], common.threads(), warmup, runs, Allocator.describe());
         for (int n : new TreeSet<>(batches)) {
             dev.bisenet.train.TrainConfig cfg = dev.bisenet.train.TrainConfig.defaults("custom").data("random")
                     .iters(1000).batch(Math.max(2, n)).crop(hw[0], hw[1]).scale(1, 1).lr(0.01).warmup(0)
