@@ -20,6 +20,10 @@
 # (aux_mode='pred', --output labels), which in
 # PyTorch 1.13 on CPUs costs a large share of the time by itself.
 #
+# BatchNorm: this project's inference folds each BatchNorm into the convolution before it; the
+# reference's eager forward runs them apart. The "BatchNorm not folded" row runs them apart here
+# too (-Dbisenet.foldBatchNorm=false), for the comparison operator for operator.
+#
 # Allocators: the launcher preloads jemalloc where libjemalloc2 is installed (the line "bisenet runs
 # on malloc: ..." says which); the reference runs on glibc with the same settings as the launcher's,
 # since jemalloc does not change its training step (docs/benchmarks.md, "One arena, one lock").
@@ -40,6 +44,8 @@ for s in "${sizes[@]}"; do
   echo "== $s (height x width), batch 1"
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output none --warmup 20 \
     | sed -n -e 's/^settings: .*; malloc /bisenet runs on malloc: /p' -e 's/^batch/bisenet pytorch (network alone): batch/p'
+  BISENET_JAVA_OPTS="${BISENET_JAVA_OPTS:-} -Dbisenet.foldBatchNorm=false" ./bisenet bench --classes 19 --backend pytorch \
+    --size "$s" --output none --warmup 20 | sed -n 's/^batch/bisenet pytorch (network alone, BatchNorm not folded): batch/p'
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output logits | sed -n 's/^batch/bisenet pytorch (logits): batch/p'
   "$PY" bench/reference_torch.py "$ref" logits "$h" "$w"
   ./bisenet bench --classes 19 --backend pytorch --size "$s" --output labels | sed -n 's/^batch/bisenet pytorch (labels): batch/p'

@@ -23,6 +23,11 @@ import dev.bisenet.spec.Variant;
  * {@link #MODE}. A forward with {@code training = true} always returns the TRAIN outputs and
  * puts BatchNorm in training mode; one with {@code training = false} on a TRAIN-mode network
  * returns the EVAL logits (validation during training).
+ *
+ * <p>Inference forwards run each convolution with its BatchNorm folded in ({@link Fold}), made
+ * from the weights at the first inference forward. A training forward, {@link Weights#load} and
+ * {@link Init#fromScratch} drop the folds; code that changes parameters any other way calls
+ * {@link #parametersChanged}.
  */
 public final class BiSeNetV2 extends AbstractBlock {
 
@@ -57,6 +62,8 @@ public final class BiSeNetV2 extends AbstractBlock {
     private final int headWidth;
     private final boolean boosters;
     private final OutputMode mode;
+    private volatile boolean folded;
+    private volatile boolean foldBatchNorm = Fold.ENABLED;
 
     private final DetailBranch detail;
     private final SegmentBranch segment;
@@ -125,6 +132,11 @@ public final class BiSeNetV2 extends AbstractBlock {
         if (params != null && params.contains(MODE) && !training) {
             m = (OutputMode) params.get(MODE);
         }
+        if (training) {
+            parametersChanged();                         // the weights move: folds would go stale
+        } else if (foldBatchNorm && !folded) {
+            fold();
+        }
         NDArray fd = detail.forward(ps, in, training).singletonOrThrow();     // (N, 128, H/8, W/8)
         NDList fs = segment.forward(ps, in, training);                           // 1/4, 1/8, 1/16, 1/32, 1/32
         NDList fh = bga.forward(ps, new NDList(fd, fs.get(4)), training);        // (N, 128, H/8, W/8)
@@ -149,6 +161,57 @@ public final class BiSeNetV2 extends AbstractBlock {
             return new NDList(labels);
         }
         return new NDList(logits);
+    }
+
+    /**
+     * Drops the BatchNorm folds of inference (the next inference forward makes them again from
+     * the weights as they are then). Call after changing parameters other than by a training
+     * forward, {@link Weights#load} or {@link Init#fromScratch}.
+     */
+    public void parametersChanged() {
+        if (folded) {
+            synchronized (this) {
+                if (folded) {
+                    visit(this, false);
+                    folded = false;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether inference forwards run BatchNorm folded into the convolution before it (default
+     * true, or the system property {@code bisenet.foldBatchNorm}). The logits differ by float
+     * rounding only; off, every BatchNorm runs as its own pass, as in the reference's eager forward.
+     */
+    public void setFoldBatchNorm(boolean on) {
+        foldBatchNorm = on;
+        if (!on) {
+            parametersChanged();
+        }
+    }
+
+    /** Whether folds are held now (tests). */
+    boolean isFolded() {
+        return folded;
+    }
+
+    private void fold() {
+        synchronized (this) {
+            if (!folded) {
+                visit(this, true);
+                folded = true;
+            }
+        }
+    }
+
+    private static void visit(ai.djl.nn.Block b, boolean fold) {
+        if (b instanceof Foldable f) {
+            if (fold) f.fold(); else f.unfold();
+        }
+        for (ai.djl.nn.Block child : b.getChildren().values()) {
+            visit(child, fold);
+        }
     }
 
     @Override

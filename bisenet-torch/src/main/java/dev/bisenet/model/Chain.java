@@ -7,9 +7,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import java.util.List;
 
 /**
  * Children run one after another, like {@code nn.Sequential}, but with the names the
@@ -40,11 +43,61 @@ abstract class Chain extends AbstractBlock {
         return x;
     }
 
-    /** A {@link SequentialBlock} (same children and checkpoint names) that frees as it goes. */
-    static final class Seq extends SequentialBlock {
+    /**
+     * A {@link SequentialBlock} (same children and checkpoint names) that frees as it goes, and
+     * in inference runs each convolution with the BatchNorm after it folded in ({@link Fold}).
+     */
+    static final class Seq extends SequentialBlock implements Foldable {
+
+        private Fold[] folds;        // folds[i]: children i (Conv2d) and i + 1 (BatchNorm) as one
+
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList x, boolean training, PairList<String, Object> params) {
-            return forwardFreeing(children.values(), ps, x, training);
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            Fold[] f = folds;
+            if (training || f == null) {
+                return forwardFreeing(children.values(), ps, in, training);
+            }
+            List<Block> blocks = children.values();
+            NDList x = in;
+            for (int i = 0; i < blocks.size(); i++) {
+                NDList y;
+                if (f[i] != null) {
+                    y = new NDList(f[i].apply(x.singletonOrThrow()));
+                    i++;                                                        // the BatchNorm is in the fold
+                } else {
+                    y = blocks.get(i).forward(ps, x, false);
+                }
+                if (x != in) {
+                    Free.unless(x, in, y);
+                }
+                x = y;
+            }
+            return x;
+        }
+
+        @Override
+        public void fold() {
+            List<Block> blocks = children.values();
+            Fold[] f = new Fold[blocks.size()];
+            boolean any = false;
+            for (int i = 0; i + 1 < blocks.size(); i++) {
+                if (blocks.get(i) instanceof Conv2d c && blocks.get(i + 1) instanceof BatchNorm bn) {
+                    f[i] = Fold.of(c, bn);
+                    any = true;
+                }
+            }
+            folds = any ? f : null;
+        }
+
+        @Override
+        public void unfold() {
+            Fold[] f = folds;
+            folds = null;
+            if (f != null) {
+                for (Fold x : f) {
+                    if (x != null) x.close();
+                }
+            }
         }
     }
 

@@ -39,5 +39,6 @@ public final class Init {
             } // biases, running means and the last-BN weights stay 0
             Weights.assign(a, v);
         }
+        model.parametersChanged();
     }
 }

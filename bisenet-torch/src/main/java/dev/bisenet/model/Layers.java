@@ -36,9 +36,12 @@ final class Layers {
         return b.build();
     }
 
+    /** BatchNorm2d's epsilon, PyTorch's default. */
+    static final float BN_EPS = 1e-5f;
+
     /** BatchNorm2d: eps 1e-5, PyTorch momentum 0.1 (DJL counts momentum the other way). */
     static BatchNorm bn() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(BN_EPS).optMomentum(0.9f).build();
     }
 
     static LambdaBlock relu() {

@@ -86,6 +86,7 @@ public final class Weights {
                 loaded++;
             }
         }
+        model.parametersChanged();
         if (loaded == 0) {
             throw new UserException(source + ": no tensor in it matches a BiSeNetV2 parameter (it has "
                     + sd.size() + " keys); is it a checkpoint of this network?");
