@@ -51,8 +51,8 @@ public final class SegmentHead extends AbstractBlock {
         addChildBlock("conv_out", convOut);
     }
 
-    private static LambdaBlock upsampleBilinear(int f) {
-        return new LambdaBlock(x -> new NDList(Layers.upsampleBilinear(x.singletonOrThrow(), f)), "Upsample");
+    private static Layers.UpsampleBilinear upsampleBilinear(int f) {
+        return new Layers.UpsampleBilinear(f);
     }
 
     @Override

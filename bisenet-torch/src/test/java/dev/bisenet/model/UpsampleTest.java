@@ -54,6 +54,21 @@ class UpsampleTest {
         }
     }
 
+    /** The heads' block: libtorch's kernel in inference, the products in training, the same values. */
+    @Test
+    void inferenceAndTrainingUpsamplingAgree() {
+        try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = nd.randomNormal(new Shape(1, 19, 8, 16));
+            Layers.UpsampleBilinear up = new Layers.UpsampleBilinear(8);
+            up.initialize(nd, ai.djl.ndarray.types.DataType.FLOAT32, x.getShape());
+            ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(nd, false);
+            NDArray inference = up.forward(ps, new ai.djl.ndarray.NDList(x), false).singletonOrThrow();
+            NDArray training = up.forward(ps, new ai.djl.ndarray.NDList(x), true).singletonOrThrow();
+            assertEquals(new Shape(1, 19, 64, 128), inference.getShape());
+            assertClose(training.toFloatArray(), inference.toFloatArray(), 1, "inference against training upsampling");
+        }
+    }
+
     /** Equal up to float rounding: 1e-5 of the value's size plus {@code scale}, the size of the terms summed. */
     private static void assertClose(float[] expected, float[] actual, float scale, String what) {
         assertEquals(expected.length, actual.length, what);
