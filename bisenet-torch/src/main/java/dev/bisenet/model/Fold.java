@@ -13,7 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
  *
  * <p>Deviation from the reference's eager forward, which runs every BatchNorm as its own pass:
  * the logits differ by float rounding only ({@code FoldTest}), and the network alone at 512x1024
- * is faster (docs/benchmarks.md, "BatchNorm folded"). Training never folds (BatchNorm uses the
+ * is faster (docs/benchmarks.md, "The network alone within 10%"). Training never folds (BatchNorm uses the
  * batch's statistics there); {@link BiSeNetV2} folds at the first inference forward and drops the
  * folds at the next training forward or weight load, so they never outlive the weights they were
  * made from. {@code -Dbisenet.foldBatchNorm=false} turns folding off.
