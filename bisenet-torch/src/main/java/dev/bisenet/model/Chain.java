@@ -27,14 +27,24 @@ abstract class Chain extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList x, boolean training, PairList<String, Object> params) {
-        return forwardFreeing(children.values(), ps, x, training);
+        return forwardFreeing(children.values(), null, ps, x, training);
     }
 
-    /** Runs {@code blocks} in order, freeing each intermediate output once the next has read it. */
-    static NDList forwardFreeing(Iterable<Block> blocks, ParameterStore ps, NDList in, boolean training) {
+    /**
+     * Runs {@code blocks} in order, freeing each intermediate output once the next has read it.
+     * In inference, where {@code folds[i]} is set, children i (Conv2d) and i + 1 (BatchNorm) run
+     * as that one {@link Fold}.
+     */
+    static NDList forwardFreeing(List<Block> blocks, Fold[] folds, ParameterStore ps, NDList in, boolean training) {
         NDList x = in;
-        for (Block b : blocks) {
-            NDList y = b.forward(ps, x, training);
+        for (int i = 0; i < blocks.size(); i++) {
+            NDList y;
+            if (!training && folds != null && folds[i] != null) {
+                y = new NDList(folds[i].apply(x.singletonOrThrow()));
+                i++;                                                            // the BatchNorm is in the fold
+            } else {
+                y = blocks.get(i).forward(ps, x, training);
+            }
             if (x != in) {
                 Free.unless(x, in, y);
             }
@@ -53,26 +63,7 @@ abstract class Chain extends AbstractBlock {
 
         @Override
         protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-            Fold[] f = folds;
-            if (training || f == null) {
-                return forwardFreeing(children.values(), ps, in, training);
-            }
-            List<Block> blocks = children.values();
-            NDList x = in;
-            for (int i = 0; i < blocks.size(); i++) {
-                NDList y;
-                if (f[i] != null) {
-                    y = new NDList(f[i].apply(x.singletonOrThrow()));
-                    i++;                                                        // the BatchNorm is in the fold
-                } else {
-                    y = blocks.get(i).forward(ps, x, false);
-                }
-                if (x != in) {
-                    Free.unless(x, in, y);
-                }
-                x = y;
-            }
-            return x;
+            return forwardFreeing(children.values(), folds, ps, in, training);
         }
 
         @Override

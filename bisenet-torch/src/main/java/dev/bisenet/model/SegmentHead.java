@@ -41,18 +41,14 @@ public final class SegmentHead extends AbstractBlock {
             // conv_out.0 = (nearest x2, ConvBNReLU to f*f channels); conv_out.0.1.* in checkpoints
             convOut.add(Chain.seq(Layers.upsampleNearest(2), new ConvBNReLU(3, alpha * factor * factor, 1)));
             convOut.add(Layers.conv(1, classes, 1, 1, true));
-            convOut.add(upsampleBilinear(factor / 2));
+            convOut.add(new Layers.UpsampleBilinear(factor / 2));
         } else {
             // conv_out.0 is an identity in the reference, kept so the classifier stays conv_out.1
             convOut.add(new LambdaBlock(x -> x, "Identity"));
             convOut.add(Layers.conv(1, classes, 1, 1, true));
-            convOut.add(upsampleBilinear(factor));
+            convOut.add(new Layers.UpsampleBilinear(factor));
         }
         addChildBlock("conv_out", convOut);
-    }
-
-    private static Layers.UpsampleBilinear upsampleBilinear(int f) {
-        return new Layers.UpsampleBilinear(f);
     }
 
     @Override
