@@ -22,7 +22,9 @@ import dev.bisenet.spec.Variant;
  * {@link OutputMode}: given at build time, or per call with the forward parameter
  * {@link #MODE}. A forward with {@code training = true} always returns the TRAIN outputs and
  * puts BatchNorm in training mode; one with {@code training = false} on a TRAIN-mode network
- * returns the EVAL logits (validation during training).
+ * returns the EVAL logits (validation during training). A training forward with the parameter
+ * {@link PhaseLayout#PARAM} returns each head's logits in phase layout, (N, C, f, f, H/f, W/f),
+ * which the training loss reads without rearranging the logits.
  *
  * <p>Inference forwards run each convolution with its BatchNorm folded in ({@link Fold}), made
  * from the weights at the first inference forward. A training forward, {@link Weights#load} and
@@ -142,15 +144,15 @@ public final class BiSeNetV2 extends AbstractBlock {
         NDList fh = bga.forward(ps, new NDList(fd, fs.get(4)), training);        // (N, 128, H/8, W/8)
         fd.close();
         fs.get(4).close();
-        NDArray logits = head.forward(ps, fh, training).singletonOrThrow();     // (N, C, H, W)
+        NDArray logits = head.forward(ps, fh, training, params).singletonOrThrow(); // (N, C, H, W)
         Free.unless(fh);
         if (m == OutputMode.TRAIN && boosters) {
             NDList out = new NDList(
                     logits,
-                    aux2.forward(ps, new NDList(fs.get(0)), training).singletonOrThrow(),
-                    aux3.forward(ps, new NDList(fs.get(1)), training).singletonOrThrow(),
-                    aux4.forward(ps, new NDList(fs.get(2)), training).singletonOrThrow(),
-                    aux54.forward(ps, new NDList(fs.get(3)), training).singletonOrThrow());
+                    aux2.forward(ps, new NDList(fs.get(0)), training, params).singletonOrThrow(),
+                    aux3.forward(ps, new NDList(fs.get(1)), training, params).singletonOrThrow(),
+                    aux4.forward(ps, new NDList(fs.get(2)), training, params).singletonOrThrow(),
+                    aux54.forward(ps, new NDList(fs.get(3)), training, params).singletonOrThrow());
             Free.unless(fs.subNDList(0, 4));
             return out;
         }

@@ -27,15 +27,16 @@ abstract class Chain extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList x, boolean training, PairList<String, Object> params) {
-        return forwardFreeing(children.values(), null, ps, x, training);
+        return forwardFreeing(children.values(), null, ps, x, training, params);
     }
 
     /**
      * Runs {@code blocks} in order, freeing each intermediate output once the next has read it.
      * In inference, where {@code folds[i]} is set, children i (Conv2d) and i + 1 (BatchNorm) run
-     * as that one {@link Fold}.
+     * as that one {@link Fold}. {@code params} (may be null) go to every child.
      */
-    static NDList forwardFreeing(List<Block> blocks, Fold[] folds, ParameterStore ps, NDList in, boolean training) {
+    static NDList forwardFreeing(List<Block> blocks, Fold[] folds, ParameterStore ps, NDList in, boolean training,
+            PairList<String, Object> params) {
         NDList x = in;
         for (int i = 0; i < blocks.size(); i++) {
             NDList y;
@@ -43,7 +44,7 @@ abstract class Chain extends AbstractBlock {
                 y = new NDList(folds[i].apply(x.singletonOrThrow()));
                 i++;                                                            // the BatchNorm is in the fold
             } else {
-                y = blocks.get(i).forward(ps, x, training);
+                y = blocks.get(i).forward(ps, x, training, params);
             }
             if (x != in) {
                 Free.unless(x, in, y);
@@ -63,7 +64,7 @@ abstract class Chain extends AbstractBlock {
 
         @Override
         protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-            return forwardFreeing(children.values(), folds, ps, in, training);
+            return forwardFreeing(children.values(), folds, ps, in, training, params);
         }
 
         @Override

@@ -60,13 +60,14 @@ final class Layers {
     }
 
     /**
-     * Bilinear upsampling by an integer factor with align_corners=false: in training the
-     * matrix products of {@link #upsampleBilinear} (their backward is the faster one), in
-     * inference libtorch's kernel through DJL's interpolation, which gives the same values when
-     * upsampling and is faster there: the main head's x8 of (1, 19, 64, 128), in one process,
-     * interleaved, with a training run on both cores beside it: 32 ms median against 84 ms for
-     * the products (PyTorch 1.13's plain kernel: 16 ms). Either way the reference's
-     * {@code nn.Upsample(scale_factor=f, mode='bilinear', align_corners=False)}.
+     * Bilinear upsampling by an integer factor with align_corners=false, as the reference's
+     * {@code nn.Upsample(scale_factor=f, mode='bilinear', align_corners=False)}: in inference
+     * libtorch's kernel through DJL's interpolation, which is the fastest forward (the main
+     * head's x8 of (1, 19, 64, 128): 32 ms median against 84 ms for the matrix products training
+     * used before, PyTorch 1.13's plain kernel 16 ms); in training the convolution of
+     * {@link PhaseLayout}, whose backward is the fast one. With the forward parameter
+     * {@link PhaseLayout#PARAM} a training forward returns the phase layout itself,
+     * (N, C, f, f, h, w).
      */
     static final class UpsampleBilinear extends ai.djl.nn.AbstractBlock {
 
@@ -80,7 +81,16 @@ final class Layers {
         protected NDList forwardInternal(ai.djl.training.ParameterStore ps, NDList in, boolean training,
                 ai.djl.util.PairList<String, Object> params) {
             NDArray x = in.singletonOrThrow();
-            return new NDList(training ? upsampleBilinear(x, factor) : resize(x, factor, BILINEAR));
+            if (!training) {
+                return new NDList(resize(x, factor, BILINEAR));
+            }
+            NDArray phase = PhaseLayout.upsample(x, factor);
+            if (params != null && Boolean.TRUE.equals(params.get(PhaseLayout.PARAM))) {
+                return new NDList(phase);
+            }
+            NDArray out = PhaseLayout.toImage(phase);
+            phase.close();
+            return new NDList(out);
         }
 
         @Override
@@ -88,63 +98,6 @@ final class Layers {
             Shape s = in[0];
             return new Shape[] {new Shape(s.get(0), s.get(1), s.get(2) * factor, s.get(3) * factor)};
         }
-    }
-
-    /**
-     * Bilinear upsampling by an integer factor with align_corners=false, as the reference's
-     * {@code nn.Upsample(scale_factor=f, mode='bilinear', align_corners=False)}: two matrix
-     * products, {@code out = A_h x A_w^T} per channel, with A's rows holding the two
-     * interpolation weights of each output row or column.
-     *
-     * <p>Deviation from the obvious call: DJL's {@code interpolation} always asks libtorch for
-     * the antialiased kernel ({@code _upsample_bilinear2d_aa}). When upsampling it gives the same
-     * values, but its backward took 300 ms of a 2 s training step (batch 4, 384x480, libtorch's
-     * profiler) against 107 ms for PyTorch's plain kernel; forward and backward of the products
-     * take 279 ms in all, of the antialiased kernel 377 ms. The gradient is two more products.
-     */
-    static NDArray upsampleBilinear(NDArray x, int factor) {
-        Shape s = x.getShape();                                               // (N, C, h, w)
-        int h = (int) s.get(2), w = (int) s.get(3);
-        ai.djl.ndarray.NDManager m = x.getManager();
-        NDArray ahT = m.create(bilinearWeights(h, factor), new Shape(h, (long) h * factor));  // (h, H)
-        NDArray awT = m.create(bilinearWeights(w, factor), new Shape(w, (long) w * factor));  // (w, W)
-        // Rows first, on the transposed input; each product is one 2-D GEMM and the output comes
-        // out contiguous (N, C, H, W). (4-D matmuls, batched, took the same time in the profile.)
-        long n = s.get(0), c = s.get(1), hOut = (long) h * factor, wOut = (long) w * factor;
-        // Intermediates are closed at once (see Free); ahT and awT are not: they were made from
-        // Java memory, which the graph may still read in the backward.
-        NDArray xt = x.transpose(0, 1, 3, 2);
-        NDArray xr = xt.reshape(n * c * w, h);
-        NDArray rows = xr.matMul(ahT);                                                     // (N C w, H)
-        NDArray r4 = rows.reshape(n, c, w, hOut);
-        NDArray rt = r4.transpose(0, 1, 3, 2);
-        NDArray cols = rt.reshape(n * c * hOut, w);
-        NDArray prod = cols.matMul(awT);
-        NDArray out = prod.reshape(n, c, hOut, wOut);                                      // (N, C, H, W)
-        for (NDArray t : new NDArray[] {xt, xr, rows, r4, rt, cols, prod}) {
-            t.close();
-        }
-        return out;
-    }
-
-    /**
-     * The (in, in x f) matrix M with {@code out = in_vector . M}: output index o reads source
-     * position {@code max(0, (o + 0.5) / f - 0.5)}, PyTorch's align_corners=false rule, from its
-     * two neighbours (the last one repeated at the edge).
-     */
-    static float[] bilinearWeights(int in, int factor) {
-        int out = in * factor;
-        float[] m = new float[in * out];
-        float scale = 1f / factor;
-        for (int o = 0; o < out; o++) {
-            float src = Math.max(0f, scale * (o + 0.5f) - 0.5f);
-            int i0 = Math.min((int) src, in - 1);
-            int i1 = Math.min(i0 + 1, in - 1);
-            float l1 = src - i0;
-            m[i0 * out + o] += 1f - l1;
-            m[i1 * out + o] += l1;
-        }
-        return m;
     }
 
     /** Resizes an NCHW array by an integer factor. */

@@ -59,7 +59,8 @@ public final class SegmentHead extends AbstractBlock {
             Free.unless(x, in);
             x = d;
         }
-        NDList out = convOut.forward(ps, x, training);                     // (N, classes, H, W)
+        // (N, classes, H, W); in training with PhaseLayout.PARAM (N, classes, f, f, H/f, W/f)
+        NDList out = convOut.forward(ps, x, training, params);
         Free.unless(x, in, out);
         return out;
     }

@@ -3,7 +3,9 @@ package dev.bisenet.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.Loss;
+import dev.bisenet.model.PhaseLayout;
 
 /**
  * Per-pixel softmax cross entropy with an ignore label, optionally with online hard example
@@ -11,7 +13,9 @@ import ai.djl.training.loss.Loss;
  * the true class less than 70%), but at least 1/16 of the valid pixels (the hardest ones), and
  * average over those.
  *
- * <p>Labels (N, H, W) int64 class indices; predictions (N, C, H, W) logits.
+ * <p>Labels (N, H, W) int64 class indices; predictions (N, C, H, W) logits, or logits in
+ * {@link PhaseLayout} (N, C, fy, fx, H/fy, W/fx), for which the labels are rearranged to match
+ * (every term is per pixel and OHEM ranks pixels by loss, so the order of pixels does not matter).
  */
 public final class OhemCrossEntropyLoss extends Loss {
 
@@ -49,6 +53,10 @@ public final class OhemCrossEntropyLoss extends Loss {
     public NDArray evaluate(NDList labels, NDList predictions) {
         NDArray logits = predictions.singletonOrThrow();                       // (N, C, H, W)
         NDArray lab = labels.singletonOrThrow();                               // (N, H, W)
+        Shape s = logits.getShape();
+        if (s.dimension() == 6) {                                              // (N, C, fy, fx, h, w)
+            lab = PhaseLayout.labels(lab, s.get(2), s.get(3));                 // (N, fy, fx, h, w)
+        }
         NDArray valid = lab.neq(ignoreIndex);                                  // (N, H, W) bool
         NDArray safe = lab.mul(valid.toType(DataType.INT64, false)).expandDims(1); // ignore -> class 0
         NDArray nll = logits.logSoftmax(1).gather(safe, 1).squeeze(1).neg();   // (N, H, W)

@@ -13,6 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.IndexLoss;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SimpleCompositeLoss;
+import ai.djl.util.PairList;
+import dev.bisenet.model.PhaseLayout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.spec.Sidecar;
@@ -47,6 +49,8 @@ public final class Trainer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Names of the five outputs, in the order the network returns them. */
     static final List<String> HEADS = List.of("main", "aux2", "aux3", "aux4", "aux5_4");
+    /** The heads return their logits in phase layout, which the loss reads as they are (see PhaseLayout). */
+    private static final PairList<String, Object> PHASE_LAYOUT = new PairList<>(List.of(PhaseLayout.PARAM), List.<Object>of(true));
 
     private final TrainConfig cfg;
     private final ModelInfo info;
@@ -241,7 +245,7 @@ public final class Trainer implements AutoCloseable {
             NDArray y = labels.bytes(s, b.labels(), new Shape(b.n(), b.height(), b.width())).toType(DataType.INT64, false);
             float[] parts = new float[HEADS.size()];
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList out = net.forward(new ParameterStore(s, false), new NDList(x), true);
+                NDList out = net.forward(new ParameterStore(s, false), new NDList(x), true, PHASE_LAYOUT);
                 NDArray total = null;
                 List<Loss> comps = loss.getComponents();
                 for (int k = 0; k < comps.size() && k < out.size(); k++) {

@@ -10,25 +10,27 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
 
-/** The matrix-product bilinear upsampling against libtorch's own interpolation, values and gradients. */
+/** The convolution upsampling of training against libtorch's own interpolation, values and gradients, and its phase layout. */
 class UpsampleTest {
 
     @Test
-    void weightsFollowAlignCornersFalse() {
-        float[] m = Layers.bilinearWeights(3, 2); // 3 -> 6: sources -0.25(->0), 0.25, 0.75, 1.25, 1.75, 2.25(->2)
-        float[][] expect = {{1, 0.75f, 0.25f, 0, 0, 0}, {0, 0.25f, 0.75f, 0.75f, 0.25f, 0}, {0, 0, 0, 0.25f, 0.75f, 1}};
-        for (int i = 0; i < 3; i++) {
-            float[] row = java.util.Arrays.copyOfRange(m, i * 6, i * 6 + 6);
-            assertArrayEquals(expect[i], row, 1e-7f, "row " + i);
-        }
-        for (int o = 0; o < 6; o++) {
-            assertEquals(1f, m[o] + m[6 + o] + m[12 + o], 1e-7f, "column " + o + " sums to 1");
+    void tapsFollowAlignCornersFalse() {
+        // x2: output rows 2i, 2i+1 read source i - 1/4 and i + 1/4
+        float[][] two = PhaseLayout.taps(2);
+        assertArrayEquals(new float[] {0.25f, 0.75f, 0}, two[0], 1e-7f);
+        assertArrayEquals(new float[] {0, 0.75f, 0.25f}, two[1], 1e-7f);
+        // x4, phase 0: source i - 3/8
+        assertArrayEquals(new float[] {0.375f, 0.625f, 0}, PhaseLayout.taps(4)[0], 1e-7f);
+        for (int f : new int[] {1, 3, 8, 16}) {
+            for (float[] t : PhaseLayout.taps(f)) {
+                assertEquals(1f, t[0] + t[1] + t[2], 1e-6f, "taps of x" + f + " sum to 1");
+            }
         }
     }
 
     @Test
     void matchesLibtorchInterpolationWithGradients() {
-        for (int f : new int[] {4, 8, 32}) {
+        for (int f : new int[] {2, 3, 8, 32}) {
             Engine.getEngine("PyTorch").setRandomSeed(f);
             try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
                 NDArray x = nd.randomNormal(new Shape(2, 3, 5, 7));
@@ -39,7 +41,7 @@ class UpsampleTest {
                     NDArray xi = x.duplicate();
                     xi.setRequiresGradient(true);
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray y = way == 0 ? Layers.upsampleBilinear(xi, f)
+                        NDArray y = way == 0 ? PhaseLayout.toImage(PhaseLayout.upsample(xi, f))
                                 : xi.getNDArrayInternal().interpolation(new long[] {5L * f, 7L * f}, 1, false);
                         assertEquals(new Shape(2, 3, 5L * f, 7L * f), y.getShape());
                         out[way] = y.toFloatArray();
@@ -54,7 +56,7 @@ class UpsampleTest {
         }
     }
 
-    /** The heads' block: libtorch's kernel in inference, the products in training, the same values. */
+    /** The heads' block: libtorch's kernel in inference, the convolution in training, the same values; phase layout on request. */
     @Test
     void inferenceAndTrainingUpsamplingAgree() {
         try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
@@ -66,6 +68,13 @@ class UpsampleTest {
             NDArray training = up.forward(ps, new ai.djl.ndarray.NDList(x), true).singletonOrThrow();
             assertEquals(new Shape(1, 19, 64, 128), inference.getShape());
             assertClose(training.toFloatArray(), inference.toFloatArray(), 1, "inference against training upsampling");
+            ai.djl.util.PairList<String, Object> phase = new ai.djl.util.PairList<>();
+            phase.add(PhaseLayout.PARAM, true);
+            NDArray p = up.forward(ps, new ai.djl.ndarray.NDList(x), true, phase).singletonOrThrow();
+            assertEquals(new Shape(1, 19, 8, 8, 8, 16), p.getShape());
+            // element (n, c, r, s, i, j) is pixel (8i + r, 8j + s)
+            assertEquals(training.getFloat(0, 5, 8 * 3 + 2, 8 * 11 + 7), p.getFloat(0, 5, 2, 7, 3, 11), 1e-6f);
+            assertClose(training.toFloatArray(), PhaseLayout.toImage(p).toFloatArray(), 0, "phase layout to image");
         }
     }
 

@@ -48,6 +48,43 @@ class LossAndScheduleTest {
         }
     }
 
+    /** Logits in phase layout with the labels rearranged to match: the same loss and the same gradient. */
+    @Test
+    void phaseLayoutLogitsGiveTheSameLossAndGradient() {
+        Engine.getEngine("PyTorch").setRandomSeed(3);
+        try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+            int n = 2, c = 5, f = 4, h = 3, w = 5;
+            NDArray phase = nd.randomNormal(new Shape(n, c, f, f, h, w));
+            long[] y = new long[n * h * f * w * f];
+            java.util.Random r = new java.util.Random(7);
+            for (int i = 0; i < y.length; i++) y[i] = r.nextInt(10) == 0 ? 255 : r.nextInt(c);
+            NDArray labels = nd.create(y, new Shape(n, (long) h * f, (long) w * f));
+            for (float[] weights : new float[][] {null, {1, 2, 0.5f, 3, 1}}) {
+                for (boolean ohem : new boolean[] {true, false}) {
+                    OhemCrossEntropyLoss loss = new OhemCrossEntropyLoss("t", 255, ohem, weights);
+                    float[][] value = new float[2][];
+                    float[][] grad = new float[2][];
+                    for (int way = 0; way < 2; way++) {
+                        NDArray p = phase.duplicate();
+                        p.setRequiresGradient(true);
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray logits = way == 0 ? p : dev.bisenet.model.PhaseLayout.toImage(p);
+                            NDArray l = loss.evaluate(new NDList(labels), new NDList(logits));
+                            value[way] = new float[] {l.getFloat()};
+                            gc.backward(l);
+                        }
+                        grad[way] = p.getGradient().toFloatArray();
+                    }
+                    String what = (weights == null ? "unweighted" : "weighted") + (ohem ? " OHEM" : " plain");
+                    assertEquals(value[1][0], value[0][0], 1e-6f, what + ": loss");
+                    for (int i = 0; i < grad[0].length; i++) {
+                        assertEquals(grad[1][i], grad[0][i], 1e-7f, what + ": gradient at " + i);
+                    }
+                }
+            }
+        }
+    }
+
     private static float weighted(NDManager nd, float[] logits, int classes, long[] labels, boolean ohem, float[] w) {
         int px = labels.length;
         NDArray l = nd.create(logits, new Shape(1, classes, 1, px));
