@@ -40,4 +40,18 @@ final class Allocator {
         String glibc = "glibc (MALLOC_ARENA_MAX=" + env.getOrDefault("MALLOC_ARENA_MAX", "unset") + ")";
         return maps == null ? glibc + ", unless preloaded: no /proc/self/maps to check" : glibc;
     }
+
+    /**
+     * For {@code train}'s settings: a line saying what to install when training runs on glibc
+     * without having asked for it (not with {@code BISENET_MALLOC=glibc}, nor with another
+     * preload), or null. A fresh machine without the package trains markedly slower (docs/benchmarks.md,
+     * "The malloc settings").
+     */
+    static String trainingHint(String description, Map<String, String> env) {
+        if (!description.startsWith("glibc") || "glibc".equals(env.get("BISENET_MALLOC")) || env.containsKey("LD_PRELOAD")) {
+            return null;
+        }
+        return "  (not on jemalloc: training ran up to 16% slower on glibc on this project's 2-core machine; the launcher"
+                + " preloads jemalloc where Debian's libjemalloc2 is installed: apt-get install libjemalloc2)";
+    }
 }

@@ -158,7 +158,12 @@ public final class TrainCommand implements Callable<Integer> {
                 ? resumedConfig(JSON.convertValue(from.side().training(), TrainConfig.class))
                 : config(spec);
         System.out.println("BiSeNetV2 training, " + cfg.describe());
-        System.out.println("  malloc " + Allocator.describe());
+        String malloc = Allocator.describe();
+        System.out.println("  malloc " + malloc);
+        String hint = Allocator.trainingHint(malloc, System.getenv());
+        if (hint != null) {
+            System.out.println(hint);
+        }
         if (preset.equalsIgnoreCase("camvid") && mean == null) {
             System.out.println("  (CamVid has no reference mean/std: these were computed from its train split)");
         }

@@ -1,6 +1,7 @@
 package dev.bisenet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -34,5 +35,15 @@ class AllocatorTest {
         // the test JVM is started by Surefire, not the launcher: whatever it runs on, it is named
         String d = Allocator.describe();
         assertTrue(d.startsWith("glibc") || d.startsWith("jemalloc") || d.startsWith("tcmalloc"), d);
+    }
+
+    @Test
+    void trainingOnGlibcByDefaultSaysWhatToInstall() {
+        String glibc = Allocator.describe(LIBC, Map.of("MALLOC_ARENA_MAX", "1"));
+        String hint = Allocator.trainingHint(glibc, Map.of("MALLOC_ARENA_MAX", "1"));
+        assertTrue(hint != null && hint.contains("apt-get install libjemalloc2"), String.valueOf(hint));
+        assertNull(Allocator.trainingHint(glibc, Map.of("BISENET_MALLOC", "glibc")), "glibc asked for: no hint");
+        assertNull(Allocator.trainingHint(glibc, Map.of("LD_PRELOAD", "/opt/mymalloc.so")), "another preload chosen: no hint");
+        assertNull(Allocator.trainingHint("jemalloc (MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1)", Map.of()));
     }
 }
