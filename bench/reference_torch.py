@@ -8,7 +8,8 @@ CoinCheung/BiSeNet (its lib/models/bisenetv2.py is imported from there; nothing 
     python3 reference_torch.py REF_REPO train N H W [STEPS]     training step, booster heads + OHEM
     python3 reference_torch.py REF_REPO export H W OUT.onnx     torch.onnx.export (opset 17, dynamic)
 
-Output lines use the format of `bisenet bench`.
+Output lines use the format of `bisenet bench`. REF_HEAD_WIDTH=N builds the main segmentation
+head N wide instead of 1024 (as `bisenet bench --head-width N`).
 """
 import importlib.util
 import os
@@ -21,6 +22,12 @@ import torch
 def load_reference(repo):
     models = os.path.join(repo, "lib", "models", "bisenetv2.py")
     src = open(models).read().replace("self.load_pretrain()", "pass")  # no download of backbone weights
+    width = os.environ.get("REF_HEAD_WIDTH")
+    if width:
+        head = "SegmentHead(128, 1024, n_classes"
+        if head not in src:
+            sys.exit("REF_HEAD_WIDTH: the reference's main head (%s ...) was not found in %s" % (head, models))
+        src = src.replace(head, "SegmentHead(128, %d, n_classes" % int(width))
     spec = importlib.util.spec_from_loader("bisenetv2_reference", loader=None)
     mod = importlib.util.module_from_spec(spec)
     exec(compile(src, models, "exec"), mod.__dict__)
