@@ -10,12 +10,13 @@ import picocli.CommandLine.Command;
         name = "bisenet",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "BiSeNet V2 semantic segmentation on the JVM: predict, evaluate, train, export, benchmark.",
+        description = "BiSeNet V2 semantic segmentation on the JVM: predict, evaluate, train, average, export, benchmark.",
         subcommands = {
             PredictCommand.class,
             TrainCommand.class,
             EvalCommand.class,
             ExportCommand.class,
+            AverageCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         },
