@@ -17,7 +17,6 @@ import dev.bisenet.spec.ModelSpec;
 import dev.bisenet.spec.Sidecar;
 import dev.bisenet.train.BatchLoader;
 import dev.bisenet.train.BatchNormStats;
-import dev.bisenet.train.JointTransform;
 import dev.bisenet.train.TrainConfig;
 import dev.bisenet.util.UserException;
 import java.nio.file.Path;
@@ -96,9 +95,7 @@ public final class AverageCommand implements Callable<Integer> {
         }
         PthWriter.write(mean, out);
         if (side != null) {
-            new Sidecar(side.format(), side.preset(), side.numClasses(), side.variant(), side.headWidth(), side.classes(),
-                    side.palette(), side.mean(), side.std(), side.inputRule(), side.iteration(), side.training(), metrics)
-                    .writeFor(out);
+            side.withMetrics(metrics).writeFor(out);
         }
         System.out.println("wrote " + out + (side != null ? " and " + Sidecar.pathFor(out) : " (no sidecar: the inputs had none)"));
         return 0;
@@ -131,14 +128,12 @@ public final class AverageCommand implements Callable<Integer> {
         if (count < 1) {
             throw new UserException("--bn-batches must be at least 1, got " + count);
         }
-        JointTransform.Params aug = new JointTransform.Params(cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(),
-                cfg.scaleMax(), 0.4f, cfg.mean(), cfg.std());
         System.out.printf(Locale.ROOT, "recomputing BatchNorm statistics: %d batches of %d crops %dx%d (HxW), scale %.2f..%.2f, from %s%n",
                 count, b, cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(), cfg.scaleMax(), train.name());
         ModelSpec spec = ModelSpec.detect(mean, out.getFileName().toString());
         StateDict result;
         try (Model model = BiSeNetV2.newModel(spec, OutputMode.TRAIN);
-                BatchLoader loader = new BatchLoader(train, b, aug, seed, 0, 1, 3)) {
+                BatchLoader loader = new BatchLoader(train, b, cfg.augmentation(), seed, 0, 1, 3)) {
             BiSeNetV2 net = (BiSeNetV2) model.getBlock();
             Weights.load(net, mean, "the average", Weights.Fit.STRICT);
             BatchNormStats.recompute(net, model.getNDManager(), loader, count, i -> {

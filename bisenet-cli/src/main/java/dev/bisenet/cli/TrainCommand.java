@@ -181,8 +181,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.println("  data: " + train.name()); // the layout's note, e.g. which Cityscapes labels were read
         System.out.println("  train: " + train.size() + " images" + (val != null ? ", validation: " + val.size() + " images" : ""));
         ModelInfo info = new ModelInfo(spec.classNames(), spec.palette(), cfg.mean(), cfg.std());
-        JointTransform.Params aug = new JointTransform.Params(cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(),
-                cfg.scaleMax(), 0.4f, cfg.mean(), cfg.std());
+        JointTransform.Params aug = cfg.augmentation();
         TrainConfig config = cfg;
         Validator validator = val == null ? null : backend -> {
             try (DatasetSamples samples = new DatasetSamples(val, config.mean(), config.std(),

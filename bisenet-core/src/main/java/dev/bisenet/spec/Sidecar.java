@@ -93,6 +93,12 @@ public record Sidecar(
         return null;
     }
 
+    /** This sidecar with {@code metrics} in place of its own. */
+    public Sidecar withMetrics(Map<String, Object> metrics) {
+        return new Sidecar(format, preset, numClasses, variant, headWidth, classes, palette, mean, std, inputRule,
+                iteration, training, metrics);
+    }
+
     /** Writes the sidecar for {@code checkpoint}, atomically. */
     public void writeFor(Path checkpoint) throws IOException {
         AtomicFiles.write(pathFor(checkpoint), JSON.writeValueAsBytes(this));

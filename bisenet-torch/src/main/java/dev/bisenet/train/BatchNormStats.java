@@ -7,9 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import dev.bisenet.model.BiSeNetV2;
-import dev.bisenet.model.PhaseLayout;
 import dev.bisenet.model.WeightNames;
 import dev.bisenet.model.Weights;
 import dev.bisenet.torch.Staging;
@@ -41,9 +39,6 @@ public final class BatchNormStats {
 
     /** Seeds the dropout masks, with the batch's number (training seeds them the same way). */
     private static final long SEED = 0x5EEDL;
-
-    private static final PairList<String, Object> PHASE_LAYOUT =
-            new PairList<>(List.of(PhaseLayout.PARAM), List.<Object>of(true));
 
     private BatchNormStats() {}
 
@@ -81,7 +76,7 @@ public final class BatchNormStats {
             Engine.getInstance().setRandomSeed((int) (SEED * 1_000_003L + b.iteration()));
             try (NDManager s = manager.newSubManager()) {
                 NDArray x = images.floats(s, b.images(), new Shape(b.n(), 3, b.height(), b.width()));
-                net.forward(new ParameterStore(s, false), new NDList(x), true, PHASE_LAYOUT);
+                net.forward(new ParameterStore(s, false), new NDList(x), true, Trainer.PHASE_LAYOUT);
             }
             for (int j = 0; j < means.size(); j++) {
                 sumMean[j] = accumulate(sumMean[j], means.get(j));

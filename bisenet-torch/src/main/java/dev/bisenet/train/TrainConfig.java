@@ -198,6 +198,14 @@ public record TrainConfig(
         return headWidth > 0 ? headWidth : variant().defaultHeadWidth();
     }
 
+    /**
+     * The augmentation of this run's training batches: its crop, scale range and normalisation,
+     * with colour jitter 0.4 (brightness, contrast and saturation, as the reference's recipe).
+     */
+    public JointTransform.Params augmentation() {
+        return new JointTransform.Params(cropHeight, cropWidth, scaleMin, scaleMax, 0.4f, mean, std);
+    }
+
     /** A readable multi-line description, printed at the start of a run. */
     public String describe() {
         return String.format(Locale.ROOT,

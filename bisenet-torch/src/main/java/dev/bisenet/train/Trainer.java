@@ -50,7 +50,7 @@ public final class Trainer implements AutoCloseable {
     /** Names of the five outputs, in the order the network returns them. */
     static final List<String> HEADS = List.of("main", "aux2", "aux3", "aux4", "aux5_4");
     /** The heads return their logits in phase layout, which the loss reads as they are (see PhaseLayout). */
-    private static final PairList<String, Object> PHASE_LAYOUT = new PairList<>(List.of(PhaseLayout.PARAM), List.<Object>of(true));
+    static final PairList<String, Object> PHASE_LAYOUT = new PairList<>(List.of(PhaseLayout.PARAM), List.<Object>of(true));
 
     private final TrainConfig cfg;
     private final ModelInfo info;
