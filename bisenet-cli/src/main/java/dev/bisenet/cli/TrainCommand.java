@@ -171,11 +171,18 @@ public final class TrainCommand implements Callable<Integer> {
                 : Datasets.open(Preset.parse(preset), data, "train", skipBad);
         SegDataset val = cfg.evalEvery() == 0 ? null : custom ? (valList == null ? null : Datasets.fromList(data, valList, spec, skipBad))
                 : Datasets.open(Preset.parse(preset), data, valSplit, skipBad);
-        if (from == null && classWeights != null) {
+        if (classWeights != null) {
             float[] w = ClassWeights.parse(classWeights, spec.numClasses(), () -> ClassWeights.count(train, spec.numClasses()));
-            cfg = cfg.toBuilder().classWeights(w).build();
-            if (w != null) {
-                System.out.println("  class weights in the loss (" + classWeights + "): " + Arrays.toString(w));
+            if (from == null) {
+                cfg = cfg.toBuilder().classWeights(w).build();
+                if (w != null) {
+                    System.out.println("  class weights in the loss (" + classWeights + "): " + Arrays.toString(w));
+                }
+            } else if (!sameWeights(w, cfg.classWeights())) {
+                // the same command with --resume goes on; a different value would change the recipe mid-run
+                throw new UserException("--class-weights " + classWeights + " gives " + Arrays.toString(w)
+                        + ", but the run being resumed in " + out + " trains with " + Arrays.toString(cfg.classWeights())
+                        + "; a resumed run keeps its class weights: leave the option out or pass the one it started with");
             }
         }
         System.out.println("  data: " + train.name()); // the layout's note, e.g. which Cityscapes labels were read
@@ -272,10 +279,6 @@ public final class TrainCommand implements Callable<Integer> {
                         + " threads may change)");
             }
         }
-        if (classWeights != null) {
-            throw new UserException("--class-weights: a resumed run keeps the class weights it started with (stored in "
-                    + out + "); leave the option out");
-        }
         if (crop != null && !Arrays.equals(Sizes.parse(crop, "--crop"), new int[] {c.cropHeight(), c.cropWidth()})) {
             throw new UserException("--crop differs from the run being resumed (" + c.cropHeight() + "x" + c.cropWidth() + ")");
         }
@@ -285,6 +288,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (evalEvery != null) b.evalEvery(evalEvery);
         if (checkpointEvery != null) b.checkpointEvery(checkpointEvery);
         return b.build();
+    }
+
+    /** Equal class weights, up to the float rounding of a sidecar's JSON; null is no weights. */
+    static boolean sameWeights(float[] a, float[] b) {
+        if (a == null || b == null) return a == b;
+        if (a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) {
+            if (Math.abs(a[i] - b[i]) > 1e-5f * Math.max(1f, Math.abs(b[i]))) return false;
+        }
+        return true;
     }
 
     /** How long exit waits for the step in progress (or a validation pass) and its checkpoint. */

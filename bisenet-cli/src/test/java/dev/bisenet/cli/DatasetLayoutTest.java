@@ -163,10 +163,14 @@ class DatasetLayoutTest {
                 }
             }), "a sidecar of the run stores the weights");
         }
-        CliTest.Run resumed = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
-                "--resume", "--iters", "3", "--class-weights", "sqrt");
-        assertEquals(2, resumed.code(), resumed.out() + resumed.err());
-        assertTrue(resumed.err().contains("keeps the class weights"), resumed.err());
+        CliTest.Run other = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3", "--class-weights", "none");
+        assertEquals(2, other.code(), other.out() + other.err());
+        assertTrue(other.err().contains("keeps its class weights"), other.err());
+        CliTest.Run same = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3", "--class-weights", "median");
+        assertEquals(0, same.code(), "the command that started the run, with --resume, continues it: " + same.out() + same.err());
+        assertTrue(same.out().contains("resuming from"), same.out());
     }
 
     @Test
