@@ -10,6 +10,10 @@
 # during the run. ITERS is sized to the budget from the measured step speed (docs/benchmarks.md).
 # BUDGET_SCALE=MIN,MAX replaces the scale range (a second --scale is appended to the first, and
 # train rejects the four numbers).
+# BUDGET_AVERAGE=N ends the run with weight averaging: checkpoints every 100 iterations, the last N
+# kept, then `bisenet average --data` over them (BatchNorm statistics recomputed on one pass of the
+# train split), inside the clocked wall-clock; the test table is then the average's, and the final
+# model's alone is not evaluated (one model, chosen before the run, gets the test split).
 # The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
 # machine meanwhile: the budget is wall-clock.
 set -euo pipefail
@@ -21,9 +25,23 @@ shift 3
 data=${BISENET_CAMVID:-$ROOT/../shared/data/camvid}
 B="$ROOT/bisenet"
 "$B" --version >/dev/null # builds the jar if needed, outside the budget
+avg=${BUDGET_AVERAGE:-0}
+if [[ ! $avg =~ ^[0-9]+$ ]] || ((avg == 1 || avg * 100 > iters)); then
+  echo "BUDGET_AVERAGE=$avg: give the number of checkpoints to average, 2 to ITERS/100 (or 0 for none)" >&2
+  exit 2
+fi
+ckpt=(--checkpoint-every 250)
+((avg > 0)) && ckpt=(--checkpoint-every 100 --keep "$avg")
 t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
-  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr 0.01 --warmup 200 --eval-every 0 --checkpoint-every 250 --seed "$seed" "$@"
+  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr 0.01 --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
+model="$out/model_final.pth"
+if ((avg > 0)); then
+  mapfile -t last < <(ls "$out"/checkpoints/iter_*.pth | sort | tail -n "$avg")
+  model="$out/average.pth"
+  "$B" average --out "$model" --data "$data" "${last[@]}"
+fi
 t1=$(date +%s)
-printf 'training wall-clock: %d s (%d min %d s), seed %s, %s iterations\n' $((t1 - t0)) $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) "$seed" "$iters"
-"$B" eval --preset camvid --data "$data" --split test --checkpoint "$out/model_final.pth"
+printf 'training wall-clock: %d s (%d min %d s), seed %s, %s iterations%s\n' $((t1 - t0)) $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) \
+  "$seed" "$iters" "$( ((avg > 0)) && echo ", average of the last $avg checkpoints included")"
+"$B" eval --preset camvid --data "$data" --split test --checkpoint "$model"
