@@ -9,7 +9,8 @@
 # lr 0.01 (10x on the heads), warmup 200 then poly 0.9, OHEM on the five outputs, no validation
 # during the run. ITERS is sized to the budget from the measured step speed (docs/benchmarks.md).
 # BUDGET_SCALE=MIN,MAX replaces the scale range (a second --scale is appended to the first, and
-# train rejects the four numbers).
+# train rejects the four numbers). BUDGET_LR=X replaces the base learning rate 0.01 (train refuses a second
+# --lr: "option '--lr' should be specified only once").
 # BUDGET_AVERAGE=N ends the run with weight averaging: checkpoints every 100 iterations, the last N
 # kept, then `bisenet average --data` over them (BatchNorm statistics recomputed on one pass of the
 # train split), inside the clocked wall-clock; the test table is then the average's, and the final
@@ -30,11 +31,16 @@ if [[ ! $avg =~ ^[0-9]+$ ]] || ((avg == 1 || avg * 100 > iters)); then
   echo "BUDGET_AVERAGE=$avg: give the number of checkpoints to average, 2 to ITERS/100 (or 0 for none)" >&2
   exit 2
 fi
+lr=${BUDGET_LR:-0.01}
+if [[ ! $lr =~ ^[0-9]*\.?[0-9]+$ ]]; then
+  echo "BUDGET_LR=$lr: give the base learning rate as a positive number, e.g. 0.02" >&2
+  exit 2
+fi
 ckpt=(--checkpoint-every 250)
 ((avg > 0)) && ckpt=(--checkpoint-every 100 --keep "$avg")
 t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
-  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr 0.01 --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
+  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "$lr" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
 model="$out/model_final.pth"
 if ((avg > 0)); then
   mapfile -t last < <(ls "$out"/checkpoints/iter_*.pth | sort | tail -n "$avg")
