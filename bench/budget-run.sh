@@ -31,16 +31,11 @@ if [[ ! $avg =~ ^[0-9]+$ ]] || ((avg == 1 || avg * 100 > iters)); then
   echo "BUDGET_AVERAGE=$avg: give the number of checkpoints to average, 2 to ITERS/100 (or 0 for none)" >&2
   exit 2
 fi
-lr=${BUDGET_LR:-0.01}
-if [[ ! $lr =~ ^[0-9]*\.?[0-9]+$ ]]; then
-  echo "BUDGET_LR=$lr: give the base learning rate as a positive number, e.g. 0.02" >&2
-  exit 2
-fi
 ckpt=(--checkpoint-every 250)
 ((avg > 0)) && ckpt=(--checkpoint-every 100 --keep "$avg")
 t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
-  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "$lr" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
+  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "${BUDGET_LR:-0.01}" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
 model="$out/model_final.pth"
 if ((avg > 0)); then
   mapfile -t last < <(ls "$out"/checkpoints/iter_*.pth | sort | tail -n "$avg")
