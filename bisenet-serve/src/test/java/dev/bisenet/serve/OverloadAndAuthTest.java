@@ -64,6 +64,7 @@ class OverloadAndAuthTest {
             }
             List<HttpResponse<byte[]>> refused = List.of(get(server, "/v2"), get(server, model), get(server, model + "/ready"),
                     get(server, "/metrics"), post(server, "/v1/segment", png), post(server, model + "/infer", new byte[0]),
+                    post(server, "/v1/segment", new byte[8 << 20]), // refused before its body is read: drained, not reset
                     get(server, "/v2", "Authorization", "Bearer " + key.substring(0, key.length() - 1)),
                     get(server, "/v2", "Authorization", "Bearer " + key + "x"),
                     get(server, "/v2", "Authorization", "Basic " + key),
