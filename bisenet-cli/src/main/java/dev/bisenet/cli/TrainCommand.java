@@ -218,7 +218,14 @@ public final class TrainCommand implements Callable<Integer> {
             stop.closed.countDown();
         }
         if (s.stopped()) {
-            return 1; // the JVM is already exiting, with the signal's status (143 for SIGTERM, 130 for Ctrl-C)
+            if (stop.signalled()) {
+                // The JVM is exiting, with the signal's status (143 for SIGTERM, 130 for Ctrl-C), on
+                // the thread that ran the hook. Returning a status would race it: System.exit(1),
+                // once the hooks have run, halts the JVM at once with 1 (CI saw 1 for 143 on a busy
+                // machine). So this thread waits for that exit to end it.
+                awaitExit();
+            }
+            return 1;
         }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -304,6 +311,17 @@ public final class TrainCommand implements Callable<Integer> {
     static final int STOP_WAIT_SECONDS = 300;
 
     /** Between the shutdown hook and the training thread: a signal may come before the trainer exists. */
+    /** Sleeps until the JVM's exit, which is under way, ends this thread with the process. */
+    private static void awaitExit() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // keep waiting: the exit decides
+            }
+        }
+    }
+
     private static final class StopOnSignal {
         final CountDownLatch closed = new CountDownLatch(1);
         private Trainer trainer;
@@ -312,6 +330,10 @@ public final class TrainCommand implements Callable<Integer> {
         synchronized void attach(Trainer t) {
             trainer = t;
             if (signalled) t.requestStop();
+        }
+
+        synchronized boolean signalled() {
+            return signalled;
         }
 
         void signalAndWait() {
