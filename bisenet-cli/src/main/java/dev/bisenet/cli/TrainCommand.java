@@ -310,7 +310,6 @@ public final class TrainCommand implements Callable<Integer> {
     /** How long exit waits for the step in progress (or a validation pass) and its checkpoint. */
     static final int STOP_WAIT_SECONDS = 300;
 
-    /** Between the shutdown hook and the training thread: a signal may come before the trainer exists. */
     /** Sleeps until the JVM's exit, which is under way, ends this thread with the process. */
     private static void awaitExit() {
         while (true) {
@@ -322,6 +321,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Between the shutdown hook and the training thread: a signal may come before the trainer exists. */
     private static final class StopOnSignal {
         final CountDownLatch closed = new CountDownLatch(1);
         private Trainer trainer;
