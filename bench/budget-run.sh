@@ -10,7 +10,8 @@
 # during the run. ITERS is sized to the budget from the measured step speed (docs/benchmarks.md).
 # BUDGET_SCALE=MIN,MAX replaces the scale range (a second --scale is appended to the first, and
 # train rejects the four numbers). BUDGET_LR=X replaces the base learning rate 0.01 (train refuses a second
-# --lr: "option '--lr' should be specified only once").
+# --lr: "option '--lr' should be specified only once"). BUDGET_CROP=HxW replaces the 320x320 crop
+# (height x width, multiples of 32); ITERS must then be sized again for the step at that crop.
 # BUDGET_AVERAGE=N ends the run with weight averaging: checkpoints every 100 iterations, the last N
 # kept, then `bisenet average --data` over them (BatchNorm statistics recomputed on one pass of the
 # train split), inside the clocked wall-clock; the test table is then the average's, and the final
@@ -35,7 +36,7 @@ ckpt=(--checkpoint-every 250)
 ((avg > 0)) && ckpt=(--checkpoint-every 100 --keep "$avg")
 t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
-  --crop 320x320 --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "${BUDGET_LR:-0.01}" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
+  --crop "${BUDGET_CROP:-320x320}" --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "${BUDGET_LR:-0.01}" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
 model="$out/model_final.pth"
 if ((avg > 0)); then
   mapfile -t last < <(ls "$out"/checkpoints/iter_*.pth | sort | tail -n "$avg")
