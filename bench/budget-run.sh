@@ -16,6 +16,10 @@
 # kept, then `bisenet average --data` over them (BatchNorm statistics recomputed on one pass of the
 # train split), inside the clocked wall-clock; the test table is then the average's, and the final
 # model's alone is not evaluated (one model, chosen before the run, gets the test split).
+# BUDGET_BN_CROP=HxW ends the run (after any averaging) by recomputing BatchNorm's statistics on one
+# pass of the train split in HxW crops at scale 1 (`bisenet average --data --crop HxW --scale 1,1` on
+# the one model), inside the clocked wall-clock: a run trained on small crops then takes its
+# statistics on crops the size of the test images (352x480 for CamVid's 360x480); that model is tested.
 # The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
 # machine meanwhile: the budget is wall-clock.
 set -euo pipefail
@@ -43,7 +47,11 @@ if ((avg > 0)); then
   model="$out/average.pth"
   "$B" average --out "$model" --data "$data" "${last[@]}"
 fi
+if [[ -n ${BUDGET_BN_CROP:-} ]]; then
+  "$B" average --out "$out/bn_${BUDGET_BN_CROP}.pth" --data "$data" --crop "$BUDGET_BN_CROP" --scale 1,1 "$model"
+  model="$out/bn_${BUDGET_BN_CROP}.pth"
+fi
 t1=$(date +%s)
 printf 'training wall-clock: %d s (%d min %d s), seed %s, %s iterations%s\n' $((t1 - t0)) $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) \
-  "$seed" "$iters" "$( ((avg > 0)) && echo ", average of the last $avg checkpoints included")"
+  "$seed" "$iters" "$( ((avg > 0)) && echo ", average of the last $avg checkpoints included")$([[ -n ${BUDGET_BN_CROP:-} ]] && echo ", BatchNorm recomputed on ${BUDGET_BN_CROP} crops included")"
 "$B" eval --preset camvid --data "$data" --split test --checkpoint "$model"

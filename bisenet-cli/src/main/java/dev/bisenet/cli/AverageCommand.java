@@ -1,7 +1,9 @@
 package dev.bisenet.cli;
 
 import ai.djl.Model;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.checkpoint.PthWriter;
 import dev.bisenet.checkpoint.StateDict;
@@ -10,6 +12,7 @@ import dev.bisenet.data.DatasetSpec;
 import dev.bisenet.data.Datasets;
 import dev.bisenet.data.Preset;
 import dev.bisenet.data.SegDataset;
+import dev.bisenet.image.Sizes;
 import dev.bisenet.model.BiSeNetV2;
 import dev.bisenet.model.OutputMode;
 import dev.bisenet.model.Weights;
@@ -57,6 +60,13 @@ public final class AverageCommand implements Callable<Integer> {
 
     @Option(names = "--batch", description = "Images per batch for the statistics (default: the run's batch).")
     Integer batch;
+
+    @Option(names = "--crop", paramLabel = "HxW", description = {"--data: crop of the statistics' batches, height x width, multiples of 32 (default: the run's).",
+        "A run trained on small crops can take its statistics on crops the size of the images it will segment."})
+    String crop;
+
+    @Option(names = "--scale", paramLabel = "MIN,MAX", split = ",", description = "--data: random scale range of the statistics' batches (default: the run's).")
+    double[] scale;
 
     @Option(names = "--train-list", paramLabel = "FILE", description = "custom preset: the run's list of 'image label' pairs, relative to --data.")
     Path trainList;
@@ -108,7 +118,16 @@ public final class AverageCommand implements Callable<Integer> {
                     + " sidecar (NAME.json) beside a checkpoint; none of the inputs has one with a 'training' section."
                     + " Leave out --data to average the statistics instead");
         }
-        TrainConfig cfg = JSON.convertValue(side.training(), TrainConfig.class);
+        ObjectNode settings = JSON.valueToTree(side.training());
+        if (crop != null) {
+            int[] hw = Sizes.parse(crop, "--crop");
+            settings.put("cropHeight", hw[0]).put("cropWidth", hw[1]);
+        }
+        if (scale != null) {
+            if (scale.length != 2) throw new UserException("--scale takes two numbers: MIN,MAX");
+            settings.put("scaleMin", scale[0]).put("scaleMax", scale[1]);
+        }
+        TrainConfig cfg = trainConfig(settings);
         common.configureEngine();
         SegDataset train;
         if (side.preset().equalsIgnoreCase("custom")) {
@@ -148,8 +167,19 @@ public final class AverageCommand implements Callable<Integer> {
             System.out.println(bad.size() + " bad training samples were skipped:");
             bad.forEach(x -> System.out.println("  " + x.file() + ": " + x.reason()));
         }
-        metrics.put("batchnorm", String.format(Locale.ROOT, "recomputed on %d batches of %d crops %dx%d of %s (seed %d)",
-                count, b, cfg.cropHeight(), cfg.cropWidth(), train.name(), seed));
+        metrics.put("batchnorm", String.format(Locale.ROOT, "recomputed on %d batches of %d crops %dx%d, scale %.2f..%.2f, of %s (seed %d)",
+                count, b, cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(), cfg.scaleMax(), train.name(), seed));
         return result;
+    }
+
+    /** The run's settings as a config; a --crop or --scale the config refuses is reported under its flag. */
+    private static TrainConfig trainConfig(ObjectNode settings) {
+        try {
+            return JSON.treeToValue(settings, TrainConfig.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) cause = cause.getCause();
+            throw new UserException("the BatchNorm batches' settings: " + cause.getMessage());
+        }
     }
 }

@@ -85,6 +85,36 @@ class AverageCliTest {
     }
 
     @Test
+    void theStatisticsCanBeTakenOnAnotherCropAndScale() throws Exception {
+        Path runs = dir.resolve("avg_bn_run.pth");
+        Path full = dir.resolve("avg_bn_full.pth");
+        CliTest.Run r1 = CliTest.run("average", "--out", runs.toString(), "--data", data.toString(), "--bn-batches", "2",
+                second.toString());
+        CliTest.Run r2 = CliTest.run("average", "--out", full.toString(), "--data", data.toString(), "--bn-batches", "2",
+                "--crop", "96x128", "--scale", "1,1", second.toString());
+        assertEquals(0, r1.code(), r1.out() + r1.err());
+        assertEquals(0, r2.code(), r2.out() + r2.err());
+        assertTrue(r2.out().contains("2 batches of 2 crops 96x128 (HxW), scale 1.00..1.00"), r2.out());
+        String key = PthReader.readStateDict(second).keys().stream().filter(k -> k.endsWith("bn.running_mean")).findFirst().orElseThrow();
+        assertFalse(Arrays.equals(tensor(runs, key), tensor(full, key)), key + ": other crops, other statistics");
+        assertTrue(Files.readString(dir.resolve("avg_bn_full.json")).contains("crops 96x128, scale 1.00..1.00"));
+        assertTrue(r1.out().contains("2 batches of 2 crops 64x64 (HxW)"), "without --crop, the run's crop: " + r1.out());
+    }
+
+    @Test
+    void aCropTheNetworkCannotTakeIsRefusedByName() throws Exception {
+        Path never = dir.resolve("never3.pth");
+        CliTest.Run r = CliTest.run("average", "--out", never.toString(), "--data", data.toString(), "--crop", "100x128",
+                second.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("--crop 100x128 is not a multiple of 32") && r.err().contains("try 96x128"), r.err());
+        assertFalse(Files.exists(never), "nothing written");
+        CliTest.Run s = CliTest.run("average", "--out", never.toString(), "--data", data.toString(), "--scale", "1", second.toString());
+        assertEquals(2, s.code(), s.out() + s.err());
+        assertTrue(s.err().contains("--scale takes two numbers"), s.err());
+    }
+
+    @Test
     void checkpointsOfAnotherNetworkAreRefusedByName() throws Exception {
         Path other = dir.resolve("formula11.pth");
         PthWriter.write(FormulaWeights.stateDict(11, true), other); // the reference's 1024-wide head
