@@ -1,9 +1,7 @@
 package dev.bisenet.cli;
 
 import ai.djl.Model;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.checkpoint.PthWriter;
 import dev.bisenet.checkpoint.StateDict;
@@ -118,16 +116,19 @@ public final class AverageCommand implements Callable<Integer> {
                     + " sidecar (NAME.json) beside a checkpoint; none of the inputs has one with a 'training' section."
                     + " Leave out --data to average the statistics instead");
         }
-        ObjectNode settings = JSON.valueToTree(side.training());
-        if (crop != null) {
-            int[] hw = Sizes.parse(crop, "--crop");
-            settings.put("cropHeight", hw[0]).put("cropWidth", hw[1]);
+        TrainConfig cfg = JSON.convertValue(side.training(), TrainConfig.class);
+        if (crop != null || scale != null) {
+            TrainConfig.Builder over = cfg.toBuilder(); // build() checks the crop and scale as train does
+            if (crop != null) {
+                int[] hw = Sizes.parse(crop, "--crop");
+                over.crop(hw[0], hw[1]);
+            }
+            if (scale != null) {
+                if (scale.length != 2) throw new UserException("--scale takes two numbers: MIN,MAX");
+                over.scale(scale[0], scale[1]);
+            }
+            cfg = over.build();
         }
-        if (scale != null) {
-            if (scale.length != 2) throw new UserException("--scale takes two numbers: MIN,MAX");
-            settings.put("scaleMin", scale[0]).put("scaleMax", scale[1]);
-        }
-        TrainConfig cfg = trainConfig(settings);
         common.configureEngine();
         SegDataset train;
         if (side.preset().equalsIgnoreCase("custom")) {
@@ -170,16 +171,5 @@ public final class AverageCommand implements Callable<Integer> {
         metrics.put("batchnorm", String.format(Locale.ROOT, "recomputed on %d batches of %d crops %dx%d, scale %.2f..%.2f, of %s (seed %d)",
                 count, b, cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(), cfg.scaleMax(), train.name(), seed));
         return result;
-    }
-
-    /** The run's settings as a config; a --crop or --scale the config refuses is reported under its flag. */
-    private static TrainConfig trainConfig(ObjectNode settings) {
-        try {
-            return JSON.treeToValue(settings, TrainConfig.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) cause = cause.getCause();
-            throw new UserException("the BatchNorm batches' settings: " + cause.getMessage());
-        }
     }
 }
