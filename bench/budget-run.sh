@@ -20,6 +20,12 @@
 # pass of the train split in HxW crops at scale 1 (`bisenet average --data --crop HxW --scale 1,1` on
 # the one model), inside the clocked wall-clock: a run trained on small crops then takes its
 # statistics on crops the size of the test images (352x480 for CamVid's 360x480); that model is tested.
+# BUDGET_FINISH=ITERS,HxW,LR ends the run (before any averaging) with a second leg inside the clocked
+# wall-clock: `bisenet train --init` from the first leg's final model, ITERS more iterations on HxW
+# crops at scale 1 (352x480 is CamVid's whole 360x480 image), base lr LR (heads 10x) decayed by poly
+# 0.9 without warmup, the same seed and extra flags. The first leg's small crops see a part of the
+# image; the finish trains the network, its context block's global pooling and BatchNorm included,
+# on the whole image as the test split presents it. Size ITERS of the first leg for what is left.
 # The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
 # machine meanwhile: the budget is wall-clock.
 set -euo pipefail
@@ -36,12 +42,28 @@ if [[ ! $avg =~ ^[0-9]+$ ]] || ((avg == 1 || avg * 100 > iters)); then
   echo "BUDGET_AVERAGE=$avg: give the number of checkpoints to average, 2 to ITERS/100 (or 0 for none)" >&2
   exit 2
 fi
+if [[ -n ${BUDGET_FINISH:-} ]]; then # checked before the clock starts, not after the first leg
+  IFS=, read -r f_iters f_crop f_lr f_rest <<<"$BUDGET_FINISH"
+  if [[ ! ${f_iters:-} =~ ^[0-9]+$ || ! ${f_crop:-} =~ ^[0-9]+x[0-9]+$ || -z ${f_lr:-} || -n ${f_rest:-} ]]; then
+    echo "BUDGET_FINISH=$BUDGET_FINISH: give ITERS,HxW,LR, e.g. 150,352x480,0.001" >&2
+    exit 2
+  fi
+  if ((avg > 0)); then
+    echo "BUDGET_FINISH and BUDGET_AVERAGE together: the average would be of the first leg's checkpoints; give one" >&2
+    exit 2
+  fi
+fi
 ckpt=(--checkpoint-every 250)
 ((avg > 0)) && ckpt=(--checkpoint-every 100 --keep "$avg")
 t0=$(date +%s)
 "$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
   --crop "${BUDGET_CROP:-320x320}" --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "${BUDGET_LR:-0.01}" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
 model="$out/model_final.pth"
+if [[ -n ${BUDGET_FINISH:-} ]]; then
+  "$B" train --preset camvid --data "$data" --out "$out/finish" --init "$model" --head-width 128 --iters "$f_iters" \
+    --batch 8 --crop "$f_crop" --scale 1,1 --lr "$f_lr" --warmup 0 --eval-every 0 --checkpoint-every 1000 --seed "$seed" "$@"
+  model="$out/finish/model_final.pth"
+fi
 if ((avg > 0)); then
   mapfile -t last < <(ls "$out"/checkpoints/iter_*.pth | sort | tail -n "$avg")
   model="$out/average.pth"
@@ -53,5 +75,5 @@ if [[ -n ${BUDGET_BN_CROP:-} ]]; then
 fi
 t1=$(date +%s)
 printf 'training wall-clock: %d s (%d min %d s), seed %s, %s iterations%s\n' $((t1 - t0)) $(((t1 - t0) / 60)) $(((t1 - t0) % 60)) \
-  "$seed" "$iters" "$( ((avg > 0)) && echo ", average of the last $avg checkpoints included")$([[ -n ${BUDGET_BN_CROP:-} ]] && echo ", BatchNorm recomputed on ${BUDGET_BN_CROP} crops included")"
+  "$seed" "$iters" "$([[ -n ${BUDGET_FINISH:-} ]] && echo ", finish leg $BUDGET_FINISH included")$( ((avg > 0)) && echo ", average of the last $avg checkpoints included")$([[ -n ${BUDGET_BN_CROP:-} ]] && echo ", BatchNorm recomputed on ${BUDGET_BN_CROP} crops included")"
 "$B" eval --preset camvid --data "$data" --split test --checkpoint "$model"
