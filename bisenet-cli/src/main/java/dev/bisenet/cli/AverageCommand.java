@@ -10,7 +10,6 @@ import dev.bisenet.data.DatasetSpec;
 import dev.bisenet.data.Datasets;
 import dev.bisenet.data.Preset;
 import dev.bisenet.data.SegDataset;
-import dev.bisenet.image.Sizes;
 import dev.bisenet.model.BiSeNetV2;
 import dev.bisenet.model.OutputMode;
 import dev.bisenet.model.Weights;
@@ -119,14 +118,7 @@ public final class AverageCommand implements Callable<Integer> {
         TrainConfig cfg = JSON.convertValue(side.training(), TrainConfig.class);
         if (crop != null || scale != null) {
             TrainConfig.Builder over = cfg.toBuilder(); // build() checks the crop and scale as train does
-            if (crop != null) {
-                int[] hw = Sizes.parse(crop, "--crop");
-                over.crop(hw[0], hw[1]);
-            }
-            if (scale != null) {
-                if (scale.length != 2) throw new UserException("--scale takes two numbers: MIN,MAX");
-                over.scale(scale[0], scale[1]);
-            }
+            TrainCommand.cropAndScale(over, crop, scale);
             cfg = over.build();
         }
         common.configureEngine();

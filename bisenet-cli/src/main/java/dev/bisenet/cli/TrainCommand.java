@@ -251,10 +251,8 @@ public final class TrainCommand implements Callable<Integer> {
         return DatasetSpec.custom(numClasses, ignore, null, mean, std);
     }
 
-    private TrainConfig config(DatasetSpec spec) {
-        TrainConfig.Builder c = TrainConfig.defaults(preset.toLowerCase(Locale.ROOT)).data(data.toString());
-        if (iters != null) c.iters(iters);
-        if (batch != null) c.batch(batch);
+    /** Sets --crop HxW and --scale MIN,MAX on {@code c} where given (null: left as they are); train and average share it. */
+    static void cropAndScale(TrainConfig.Builder c, String crop, double[] scale) {
         if (crop != null) {
             int[] hw = Sizes.parse(crop, "--crop");
             c.crop(hw[0], hw[1]);
@@ -263,6 +261,13 @@ public final class TrainCommand implements Callable<Integer> {
             if (scale.length != 2) throw new UserException("--scale takes two numbers: MIN,MAX");
             c.scale(scale[0], scale[1]);
         }
+    }
+
+    private TrainConfig config(DatasetSpec spec) {
+        TrainConfig.Builder c = TrainConfig.defaults(preset.toLowerCase(Locale.ROOT)).data(data.toString());
+        if (iters != null) c.iters(iters);
+        if (batch != null) c.batch(batch);
+        cropAndScale(c, crop, scale);
         if (lr != null) c.lr(lr);
         if (weightDecay != null) c.weightDecay(weightDecay);
         if (warmup != null) c.warmup(warmup);
