@@ -82,11 +82,15 @@ public final class AverageCommand implements Callable<Integer> {
         WeightAverage avg = new WeightAverage();
         List<String> names = new ArrayList<>();
         Sidecar side = null;
+        Path sideOf = null;
         for (Path in : inputs) {
             StateDict sd = PthReader.readStateDict(in);
             avg.add(sd, in.toString());
             Sidecar s = Sidecar.readFor(in);
-            if (s != null) side = s;
+            if (s != null) {
+                side = s;
+                sideOf = in;
+            }
             names.add(in.getFileName() + (s != null && s.iteration() != null ? " (iteration " + s.iteration() + ")" : ""));
         }
         System.out.println("averaged " + avg.count() + " checkpoints: " + String.join(", ", names));
@@ -94,7 +98,7 @@ public final class AverageCommand implements Callable<Integer> {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("averaged_from", inputs.stream().map(Path::toString).toList());
         if (data != null) {
-            mean = recomputeBatchNorm(mean, side, metrics);
+            mean = recomputeBatchNorm(mean, side, sideOf, metrics);
         } else {
             metrics.put("batchnorm", "running statistics averaged (not recomputed: no --data)");
             System.out.println("BatchNorm statistics averaged, not recomputed (pass --data DIR to recompute them on"
@@ -109,13 +113,13 @@ public final class AverageCommand implements Callable<Integer> {
     }
 
     /** {@code mean} with BatchNorm statistics recomputed for its weights in place of the averaged ones. */
-    private StateDict recomputeBatchNorm(StateDict mean, Sidecar side, Map<String, Object> metrics) throws Exception {
+    private StateDict recomputeBatchNorm(StateDict mean, Sidecar side, Path sideOf, Map<String, Object> metrics) throws Exception {
         if (side == null || side.training() == null || side.preset() == null) {
             throw new UserException("--data: recomputing BatchNorm statistics needs the run's training settings, from the"
                     + " sidecar (NAME.json) beside a checkpoint; none of the inputs has one with a 'training' section."
                     + " Leave out --data to average the statistics instead");
         }
-        TrainConfig cfg = JSON.convertValue(side.training(), TrainConfig.class);
+        TrainConfig cfg = trainConfig(side, sideOf);
         if (crop != null || scale != null) {
             TrainConfig.Builder over = cfg.toBuilder(); // build() checks the crop and scale as train does
             TrainCommand.cropAndScale(over, crop, scale);
@@ -163,5 +167,18 @@ public final class AverageCommand implements Callable<Integer> {
         metrics.put("batchnorm", String.format(Locale.ROOT, "recomputed on %d batches of %d crops %dx%d, scale %.2f..%.2f, of %s (seed %d)",
                 count, b, cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(), cfg.scaleMax(), train.name(), seed));
         return result;
+    }
+
+    /** The run's settings from the sidecar that {@code train} wrote beside {@code checkpoint}; a section it refuses is named. */
+    private static TrainConfig trainConfig(Sidecar side, Path checkpoint) {
+        try {
+            return JSON.convertValue(side.training(), TrainConfig.class);
+        } catch (IllegalArgumentException e) { // Jackson's wrapper around TrainConfig's own refusal or a mistyped field
+            Throwable cause = e;
+            while (cause.getCause() != null) cause = cause.getCause();
+            throw new UserException(Sidecar.pathFor(checkpoint) + ": its 'training' section is not a run's settings ("
+                    + cause.getMessage().lines().findFirst().orElse("") + "). Restore the sidecar train wrote beside the"
+                    + " checkpoint, or leave out --data to average the statistics instead");
+        }
     }
 }

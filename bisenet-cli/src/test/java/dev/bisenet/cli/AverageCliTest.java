@@ -136,4 +136,22 @@ class AverageCliTest {
         assertTrue(r.err().contains("needs the run's training settings") && r.err().contains("Leave out --data"), r.err());
         assertFalse(Files.exists(dir.resolve("never2.pth")), "nothing written");
     }
+
+    @Test
+    void aSidecarWhoseSettingsDoNotReadIsNamed() throws Exception {
+        String side = Files.readString(dir.resolve("run/checkpoints/iter_000004.json"));
+        String[][] damages = {{"\"batch\" : 2", "\"batch\" : \"two\""}, {"\"cropHeight\" : 64", "\"cropHeight\" : 100"}};
+        for (String[] damage : damages) {
+            assertTrue(side.contains(damage[0]), "the sidecar train wrote holds " + damage[0] + ": " + side);
+            Path edited = dir.resolve("edited.pth");
+            Files.copy(second, edited, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(dir.resolve("edited.json"), side.replace(damage[0], damage[1]));
+            Path never = dir.resolve("never4.pth");
+            CliTest.Run r = CliTest.run("average", "--out", never.toString(), "--data", data.toString(), edited.toString());
+            assertEquals(2, r.code(), damage[1] + ": " + r.out() + r.err());
+            assertTrue(r.err().contains("edited.json: its 'training' section is not a run's settings")
+                    && r.err().contains("leave out --data"), damage[1] + ": " + r.err());
+            assertFalse(Files.exists(never), "nothing written");
+        }
+    }
 }
