@@ -26,6 +26,8 @@
 # 0.9 without warmup, the same seed and extra flags. The first leg's small crops see a part of the
 # image; the finish trains the network, its context block's global pooling and BatchNorm included,
 # on the whole image as the test split presents it. Size ITERS of the first leg for what is left.
+# BUDGET_BATCH=N replaces the batch of 8 (in both legs); ITERS must then be sized again, and a larger
+# batch usually wants a larger BUDGET_LR.
 # The data: ../shared/data/camvid, or where BISENET_CAMVID points. Nothing else may run on the
 # machine meanwhile: the budget is wall-clock.
 set -euo pipefail
@@ -53,15 +55,20 @@ if [[ -n ${BUDGET_FINISH:-} ]]; then # checked before the clock starts, not afte
     exit 2
   fi
 fi
+batch=${BUDGET_BATCH:-8}
+if [[ ! $batch =~ ^[0-9]+$ ]] || ((batch < 2)); then
+  echo "BUDGET_BATCH=$batch: give the images per iteration, at least 2" >&2
+  exit 2
+fi
 ckpt=(--checkpoint-every 250)
 ((avg > 0)) && ckpt=(--checkpoint-every 100 --keep "$avg")
 t0=$(date +%s)
-"$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch 8 \
+"$B" train --preset camvid --data "$data" --out "$out" --head-width 128 --iters "$iters" --batch "$batch" \
   --crop "${BUDGET_CROP:-320x320}" --scale "${BUDGET_SCALE:-0.75,1.5}" --lr "${BUDGET_LR:-0.01}" --warmup 200 --eval-every 0 "${ckpt[@]}" --seed "$seed" "$@"
 model="$out/model_final.pth"
 if [[ -n ${BUDGET_FINISH:-} ]]; then
   "$B" train --preset camvid --data "$data" --out "$out/finish" --init "$model" --head-width 128 --iters "$f_iters" \
-    --batch 8 --crop "$f_crop" --scale 1,1 --lr "$f_lr" --warmup 0 --eval-every 0 --checkpoint-every 1000 --seed "$seed" "$@"
+    --batch "$batch" --crop "$f_crop" --scale 1,1 --lr "$f_lr" --warmup 0 --eval-every 0 --checkpoint-every 1000 --seed "$seed" "$@"
   model="$out/finish/model_final.pth"
 fi
 if ((avg > 0)); then
