@@ -1,7 +1,6 @@
 package dev.bisenet.cli;
 
 import ai.djl.Model;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bisenet.checkpoint.PthReader;
 import dev.bisenet.checkpoint.PthWriter;
 import dev.bisenet.checkpoint.StateDict;
@@ -41,7 +40,6 @@ import picocli.CommandLine.Parameters;
             "  ./bisenet average --out swa.pth --data ../shared/data/camvid runs/camvid/checkpoints/iter_0012*.pth"})
 public final class AverageCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(arity = "1..*", paramLabel = "CHECKPOINT.pth", description = "Checkpoints of the same network.")
     List<Path> inputs;
@@ -119,7 +117,7 @@ public final class AverageCommand implements Callable<Integer> {
                     + " sidecar (NAME.json) beside a checkpoint; none of the inputs has one with a 'training' section."
                     + " Leave out --data to average the statistics instead");
         }
-        TrainConfig cfg = trainConfig(side, sideOf);
+        TrainConfig cfg = TrainCommand.sidecarConfig(side, sideOf, "leave out --data to average the statistics instead");
         if (crop != null || scale != null) {
             TrainConfig.Builder over = cfg.toBuilder(); // build() checks the crop and scale as train does
             TrainCommand.cropAndScale(over, crop, scale);
@@ -167,18 +165,5 @@ public final class AverageCommand implements Callable<Integer> {
         metrics.put("batchnorm", String.format(Locale.ROOT, "recomputed on %d batches of %d crops %dx%d, scale %.2f..%.2f, of %s (seed %d)",
                 count, b, cfg.cropHeight(), cfg.cropWidth(), cfg.scaleMin(), cfg.scaleMax(), train.name(), seed));
         return result;
-    }
-
-    /** The run's settings from the sidecar that {@code train} wrote beside {@code checkpoint}; a section it refuses is named. */
-    private static TrainConfig trainConfig(Sidecar side, Path checkpoint) {
-        try {
-            return JSON.convertValue(side.training(), TrainConfig.class);
-        } catch (IllegalArgumentException e) { // Jackson's wrapper around TrainConfig's own refusal or a mistyped field
-            Throwable cause = e;
-            while (cause.getCause() != null) cause = cause.getCause();
-            throw new UserException(Sidecar.pathFor(checkpoint) + ": its 'training' section is not a run's settings ("
-                    + cause.getMessage().lines().findFirst().orElse("") + "). Restore the sidecar train wrote beside the"
-                    + " checkpoint, or leave out --data to average the statistics instead");
-        }
     }
 }

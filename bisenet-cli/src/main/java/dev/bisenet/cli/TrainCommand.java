@@ -21,6 +21,7 @@ import dev.bisenet.train.TrainDefaults;
 import dev.bisenet.train.Trainer;
 import dev.bisenet.train.Validator;
 import dev.bisenet.util.UserException;
+import dev.bisenet.spec.Sidecar;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -155,7 +156,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserException(out + " already holds checkpoints of a run: pass --resume to continue it, or choose another --out");
         }
         TrainConfig cfg = from != null && from.side() != null && from.side().training() != null
-                ? resumedConfig(JSON.convertValue(from.side().training(), TrainConfig.class))
+                ? resumedConfig(sidecarConfig(from.side(), from.pth(), "start a new run in another --out"))
                 : config(spec);
         System.out.println("BiSeNetV2 training, " + cfg.describe());
         String malloc = Allocator.describe();
@@ -249,6 +250,23 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserException("--preset custom needs --train-list FILE and --num-classes N (and usually --val-list)");
         }
         return DatasetSpec.custom(numClasses, ignore, null, mean, std);
+    }
+
+    /**
+     * The run's settings from the sidecar {@code train} wrote beside {@code checkpoint}; a 'training' section that
+     * TrainConfig refuses (a mistyped field, a value out of bounds) is a UserException naming the sidecar, ending
+     * with {@code otherwise}, the caller's way out. train --resume and average --data share it.
+     */
+    static TrainConfig sidecarConfig(Sidecar side, Path checkpoint, String otherwise) {
+        try {
+            return JSON.convertValue(side.training(), TrainConfig.class);
+        } catch (IllegalArgumentException e) { // Jackson's wrapper around TrainConfig's own refusal or a mistyped field
+            Throwable cause = e;
+            while (cause.getCause() != null) cause = cause.getCause();
+            throw new UserException(Sidecar.pathFor(checkpoint) + ": its 'training' section is not a run's settings ("
+                    + String.valueOf(cause.getMessage()).lines().findFirst().orElse("") + "). Restore the sidecar train"
+                    + " wrote beside the checkpoint, or " + otherwise);
+        }
     }
 
     /** Sets --crop HxW and --scale MIN,MAX on {@code c} where given (null: left as they are); train and average share it. */

@@ -154,4 +154,23 @@ class AverageCliTest {
             assertFalse(Files.exists(never), "nothing written");
         }
     }
+
+    @Test
+    void resumingFromASidecarWhoseSettingsDoNotReadIsNamedToo() throws Exception {
+        Path run = dir.resolve("run");
+        Path copy = dir.resolve("run_damaged");
+        try (var files = Files.walk(run)) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(run.relativize(f).toString()));
+        }
+        Path side = copy.resolve("checkpoints/iter_000004.json");
+        String text = Files.readString(side);
+        assertTrue(text.contains("\"batch\" : 2"), text);
+        Files.writeString(side, text.replace("\"batch\" : 2", "\"batch\" : \"two\""));
+        CliTest.Run r = CliTest.run("train", "--preset", "camvid", "--data", data.toString(), "--out", copy.toString(),
+                "--resume", "--iters", "6");
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("iter_000004.json: its 'training' section is not a run's settings")
+                && r.err().contains("start a new run in another --out"), r.err());
+        assertFalse(Files.exists(copy.resolve("checkpoints/iter_000006.pth")), "nothing trained");
+    }
 }
