@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import dev.bisenet.model.BiSeNetV2;
@@ -75,7 +74,7 @@ public final class BatchNormStats {
             // the booster heads' dropout sits before a BatchNorm: the batch's number seeds its mask
             Engine.getInstance().setRandomSeed((int) (SEED * 1_000_003L + b.iteration()));
             try (NDManager s = manager.newSubManager()) {
-                NDArray x = images.floats(s, b.images(), new Shape(b.n(), 3, b.height(), b.width()));
+                NDArray x = images.images(s, b.images(), b.n(), 3, b.height(), b.width());
                 net.forward(new ParameterStore(s, false), new NDList(x), true, Trainer.PHASE_LAYOUT);
             }
             for (int j = 0; j < means.size(); j++) {

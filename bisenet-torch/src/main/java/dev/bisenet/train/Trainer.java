@@ -241,7 +241,7 @@ public final class Trainer implements AutoCloseable {
     /** One forward/backward/update; returns the five heads' losses. */
     private float[] step(NDManager root, Batches.Batch b, double lr) {
         try (NDManager s = root.newSubManager()) {
-            NDArray x = images.floats(s, b.images(), new Shape(b.n(), 3, b.height(), b.width()));
+            NDArray x = images.images(s, b.images(), b.n(), 3, b.height(), b.width()); // channels-last memory
             NDArray y = labels.bytes(s, b.labels(), new Shape(b.n(), b.height(), b.width())).toType(DataType.INT64, false);
             float[] parts = new float[HEADS.size()];
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
