@@ -57,7 +57,7 @@ public final class Staging {
      */
     public NDArray floatsChannelsLast(NDManager nd, float[] nchw, int n, int c, int h, int w) {
         int plane = h * w;
-        if (nchw.length != n * c * plane) {
+        if (nchw.length != (long) n * c * plane) {
             throw new IllegalArgumentException(nchw.length + " values for (" + n + ", " + c + ", " + h + ", " + w + ")");
         }
         if (scratch.length < nchw.length) {
