@@ -376,18 +376,23 @@ public final class SegmentServer implements AutoCloseable {
 
     /**
      * Before an error answer: reads a body the handler did not read into a small reused buffer and
-     * drops it, up to the body limit. Answering before the client has sent its body makes the
+     * drops it, up to a bound (below). Answering before the client has sent its body makes the
      * server close the connection with unread bytes in it, and the kernel then resets the
      * connection: clients that are still writing see a transport error ("header parser received
      * no bytes") instead of the 4xx or the 503 and its Retry-After (hey saw 1-5 in 1,280 overload
-     * requests; ServerTest sees it on every try with a 1 MB body). Costs no memory. A body already
-     * read is left alone, and so is one declared over the limit: that connection is closed.
+     * requests; ServerTest sees it on every try with a 1 MB body). The same holds for a body
+     * refused as too large, declared or found so while reading: its rest is drained too (a 413 was
+     * a reset in a CI run on 2026-12-07), up to {@link #DRAIN_LIMITS} times the body limit; a
+     * body declared larger than that is not read and its connection is closed. Costs no memory:
+     * the bytes pass through one reused 64 KB buffer. A body read whole is left alone.
      */
     private void discardBody(Context ctx) {
-        if (ctx.attribute(BODY_READ) != null || ctx.req().getContentLengthLong() > config.maxBodyBytes()) {
+        long declared = ctx.req().getContentLengthLong();
+        long cap = DRAIN_LIMITS * config.maxBodyBytes();
+        if (ctx.attribute(BODY_READ) != null || declared > cap) {
             return;
         }
-        long left = config.maxBodyBytes() + 1;
+        long left = declared >= 0 ? declared + 1 : cap;
         byte[] sink = DISCARD.get();
         try {
             InputStream in = ctx.req().getInputStream();
@@ -400,6 +405,8 @@ public final class SegmentServer implements AutoCloseable {
         }
     }
 
+    /** How far past the body limit a refused body is still drained (see discardBody), in body limits. */
+    static final long DRAIN_LIMITS = 4;
     private static final String BODY_READ = "bisenet.body-read";
     private static final ThreadLocal<byte[]> DISCARD = ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
@@ -408,19 +415,23 @@ public final class SegmentServer implements AutoCloseable {
         long limit = config.maxBodyBytes();
         long declared = ctx.req().getContentLengthLong();
         String tooBig = "over the server's limit of " + limit / (1 << 20) + " MB (--max-body-mb): send a smaller file";
-        ctx.attribute(BODY_READ, Boolean.TRUE);
         if (declared > limit) {
-            throw new ApiError(413, "the body is " + declared + " bytes, " + tooBig);
+            throw new ApiError(413, "the body is " + declared + " bytes, " + tooBig); // drained by discardBody
         }
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body = in.readNBytes((int) limit + 1); // grows as bytes arrive: never sized by the header
-            if (body.length > limit) {
-                throw new ApiError(413, "the body is more than " + limit + " bytes, " + tooBig);
-            }
-            return body;
+        byte[] body;
+        try {
+            // grows as bytes arrive: never sized by the header. The stream stays open: after a 413
+            // discardBody drains the rest of it, and the server closes it with the exchange.
+            body = ctx.req().getInputStream().readNBytes((int) limit + 1);
         } catch (IOException e) {
+            ctx.attribute(BODY_READ, Boolean.TRUE); // a broken body: nothing left worth draining
             throw new ApiError(400, "the request body could not be read (" + e.getMessage() + ")");
         }
+        if (body.length > limit) {
+            throw new ApiError(413, "the body is more than " + limit + " bytes, " + tooBig);
+        }
+        ctx.attribute(BODY_READ, Boolean.TRUE);
+        return body;
     }
 
     private void authenticate(Context ctx) {
