@@ -40,7 +40,6 @@ import picocli.CommandLine.Parameters;
             "  ./bisenet average --out swa.pth --data ../shared/data/camvid runs/camvid/checkpoints/iter_0012*.pth"})
 public final class AverageCommand implements Callable<Integer> {
 
-
     @Parameters(arity = "1..*", paramLabel = "CHECKPOINT.pth", description = "Checkpoints of the same network.")
     List<Path> inputs;
 

@@ -14,6 +14,7 @@ import dev.bisenet.eval.EvalOptions;
 import dev.bisenet.eval.Evaluator;
 import dev.bisenet.eval.Mode;
 import dev.bisenet.spec.ModelInfo;
+import dev.bisenet.spec.Sidecar;
 import dev.bisenet.train.Progress;
 import dev.bisenet.train.RunFolder;
 import dev.bisenet.train.TrainConfig;
@@ -21,7 +22,6 @@ import dev.bisenet.train.TrainDefaults;
 import dev.bisenet.train.Trainer;
 import dev.bisenet.train.Validator;
 import dev.bisenet.util.UserException;
-import dev.bisenet.spec.Sidecar;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -261,10 +261,8 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             return JSON.convertValue(side.training(), TrainConfig.class);
         } catch (IllegalArgumentException e) { // Jackson's wrapper around TrainConfig's own refusal or a mistyped field
-            Throwable cause = e;
-            while (cause.getCause() != null) cause = cause.getCause();
             throw new UserException(Sidecar.pathFor(checkpoint) + ": its 'training' section is not a run's settings ("
-                    + String.valueOf(cause.getMessage()).lines().findFirst().orElse("") + "). Restore the sidecar train"
+                    + UserException.rootMessage(e).lines().findFirst().orElse("") + "). Restore the sidecar train"
                     + " wrote beside the checkpoint, or " + otherwise);
         }
     }

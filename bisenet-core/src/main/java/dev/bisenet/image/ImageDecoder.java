@@ -74,7 +74,7 @@ public final class ImageDecoder {
             }
             return decode(in, file.toString(), maxPixels, null);
         } catch (IOException e) {
-            throw new Refused(Reason.CORRUPT, file + ": cannot read the image (" + rootMessage(e) + ")");
+            throw new Refused(Reason.CORRUPT, file + ": cannot read the image (" + UserException.rootMessage(e) + ")");
         }
     }
 
@@ -115,7 +115,7 @@ public final class ImageDecoder {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             return decode(in, name, maxPixels, formats);
         } catch (IOException e) {
-            throw new Refused(Reason.CORRUPT, name + ": cannot read the image (" + rootMessage(e) + ")");
+            throw new Refused(Reason.CORRUPT, name + ": cannot read the image (" + UserException.rootMessage(e) + ")");
         }
     }
 
@@ -157,13 +157,13 @@ public final class ImageDecoder {
             }
             return img;
         } catch (IIOException e) {
-            throw new Refused(Reason.CORRUPT, name + ": corrupt or truncated image (" + rootMessage(e) + ")");
+            throw new Refused(Reason.CORRUPT, name + ": corrupt or truncated image (" + UserException.rootMessage(e) + ")");
         } catch (UserException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // ImageIO's decoders throw unchecked exceptions on some malformed files (an index past
             // a table, a negative length): all of them mean the file is damaged
-            throw new Refused(Reason.CORRUPT, name + ": corrupt or truncated image that cannot be decoded (" + rootMessage(e) + ")");
+            throw new Refused(Reason.CORRUPT, name + ": corrupt or truncated image that cannot be decoded (" + UserException.rootMessage(e) + ")");
         } finally {
             reader.dispose();
         }
@@ -182,11 +182,5 @@ public final class ImageDecoder {
             bits += type.getBitsPerBand(b);
         }
         return Math.max(bits, type.getColorModel().getPixelSize());
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
-        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
     }
 }

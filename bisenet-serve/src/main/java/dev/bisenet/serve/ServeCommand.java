@@ -110,7 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             seg.close();
             if (causedBy(e, BindException.class)) {
-                throw new UserException("cannot listen on " + host + ":" + port + " (" + rootMessage(e)
+                throw new UserException("cannot listen on " + host + ":" + port + " (" + UserException.rootMessage(e)
                         + "): is another server there? choose another --port");
             }
             throw e;
@@ -147,11 +147,5 @@ public final class ServeCommand implements Callable<Integer> {
             if (type.isInstance(c)) return true;
         }
         return false;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null) c = c.getCause();
-        return String.valueOf(c.getMessage());
     }
 }

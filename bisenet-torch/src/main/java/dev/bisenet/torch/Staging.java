@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * A direct buffer reused to hand Java arrays to the engine. DJL copies a heap array into a fresh
@@ -25,7 +26,6 @@ public final class Staging {
     public static final boolean CHANNELS_LAST = !"false".equals(System.getProperty("bisenet.channelsLast"));
 
     private ByteBuffer buffer;
-    private float[] scratch = new float[0];
 
     private ByteBuffer reserve(long bytes) {
         if (buffer == null || buffer.capacity() < bytes) {
@@ -60,21 +60,17 @@ public final class Staging {
         if (nchw.length != (long) n * c * plane) {
             throw new IllegalArgumentException(nchw.length + " values for (" + n + ", " + c + ", " + h + ", " + w + ")");
         }
-        if (scratch.length < nchw.length) {
-            scratch = new float[nchw.length];
-        }
-        float[] t = scratch;
-        for (int b = 0; b < n; b++) {
-            int base = b * c * plane;
+        ByteBuffer b = reserve(4L * nchw.length);
+        FloatBuffer t = b.asFloatBuffer(); // written in (N, H, W, C) order straight into the staged memory
+        for (int i = 0; i < n; i++) {
+            int base = i * c * plane;
             for (int ch = 0; ch < c; ch++) {
                 int src = base + ch * plane;
                 for (int p = 0, dst = base + ch; p < plane; p++, dst += c) {
-                    t[dst] = nchw[src + p];
+                    t.put(dst, nchw[src + p]);
                 }
             }
         }
-        ByteBuffer b = reserve(4L * nchw.length);
-        b.asFloatBuffer().put(t, 0, nchw.length);
         NDArray nhwc = nd.create(b.slice().order(ByteOrder.nativeOrder()), new Shape(n, h, w, c), DataType.FLOAT32);
         NDArray view = nhwc.transpose(0, 3, 1, 2);
         nhwc.close();
