@@ -68,6 +68,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scale", paramLabel = "MIN,MAX", split = ",", description = "Random scale range.")
     double[] scale;
 
+    @Option(names = "--class-crops", paramLabel = "P", description = {
+        "Probability, 0 to 1, that a crop is placed on a class drawn uniformly among the image's, for thin and rare",
+        "classes a random window often misses (default 0: windows placed uniformly, as the reference)."})
+    Double classCrops;
+
     @Option(names = "--lr", description = "Base learning rate (heads get 10x).")
     Double lr;
 
@@ -287,6 +292,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (lr != null) c.lr(lr);
         if (weightDecay != null) c.weightDecay(weightDecay);
         if (warmup != null) c.warmup(warmup);
+        if (classCrops != null) c.classCrops(classCrops);
         if (!loss.equals("ohem") && !loss.equals("ce")) throw new UserException("--loss is ohem or ce, got " + loss);
         if (headWidth != null) c.headWidth(headWidth);
         if (init != null) c.init(init.toString());
@@ -300,7 +306,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The stored config, with the options a resumed run may change. */
     private TrainConfig resumedConfig(TrainConfig c) {
-        for (Object[] fixed : new Object[][] {{batch, c.batch(), "--batch"}, {lr, c.lr(), "--lr"}, {headWidth, c.modelHeadWidth(), "--head-width"}}) {
+        for (Object[] fixed : new Object[][] {{batch, c.batch(), "--batch"}, {lr, c.lr(), "--lr"}, {headWidth, c.modelHeadWidth(), "--head-width"},
+                {classCrops, c.classCrops(), "--class-crops"}}) {
             if (fixed[0] != null && !fixed[0].equals(fixed[1])) {
                 throw new UserException(fixed[2] + " " + fixed[0] + " differs from the run being resumed (" + fixed[1]
                         + "); a resumed run keeps its recipe (only --iters, --eval-every, --checkpoint-every, --keep,"

@@ -174,6 +174,38 @@ class DatasetLayoutTest {
     }
 
     @Test
+    void classCropsAreCheckedStoredWithTheRunAndKeptOnResume() throws Exception {
+        Path root = twoImageCamvid(dir.resolve("camvid_crops"));
+        Path out = dir.resolve("run_crops");
+        CliTest.Run bad = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--iters", "2", "--batch", "2", "--crop", "64x64", "--head-width", "16", "--class-crops", "1.5");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("--class-crops is a probability from 0 to 1, got 1.5"), bad.err());
+        CliTest.Run train = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--iters", "2", "--batch", "2", "--crop", "64x64", "--head-width", "16", "--eval-every", "0",
+                "--checkpoint-every", "2", "--class-crops", "0.5");
+        assertEquals(0, train.code(), train.out() + train.err());
+        assertTrue(train.out().contains("crop 64x64 (HxW) placed on a class with p 0.50"), train.out());
+        try (var files = Files.walk(out)) {
+            assertTrue(files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
+                try {
+                    return Pattern.compile("\"classCrops\"\\s*:\\s*0\\.5\\b").matcher(Files.readString(f)).find();
+                } catch (IOException e) {
+                    return false;
+                }
+            }), "a sidecar of the run stores the probability");
+        }
+        CliTest.Run other = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3", "--class-crops", "0");
+        assertEquals(2, other.code(), other.out() + other.err());
+        assertTrue(other.err().contains("--class-crops 0.0 differs from the run being resumed (0.5)"), other.err());
+        CliTest.Run same = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3");
+        assertEquals(0, same.code(), same.out() + same.err());
+        assertTrue(same.out().contains("placed on a class with p 0.50"), "the resumed run keeps its crops: " + same.out());
+    }
+
+    @Test
     void ade20kLayout() throws Exception {
         // ADEChallengeData2016: 0 "other" is ignored, 1..150 are classes 0..149
         Map<Integer, Integer> expected = Map.of(0, 255, 1, 0, 3, 2, 150, 149);

@@ -37,6 +37,9 @@ import java.util.Locale;
  * @param std normalisation std
  * @param classWeights per-class loss weights ({@code --class-weights}), or null for none (the
  *     reference's unweighted loss; configs stored before the option existed read as null)
+ * @param classCrops probability that a training crop is placed on a class drawn uniformly among the
+ *     sample's ({@code --class-crops}; 0, the reference's uniformly placed crops, and what configs
+ *     stored before the option existed read as)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainConfig(
@@ -63,7 +66,8 @@ public record TrainConfig(
         int loaderThreads,
         float[] mean,
         float[] std,
-        float[] classWeights) {
+        float[] classWeights,
+        double classCrops) {
 
     public TrainConfig {
         require(headWidth >= 0, "--head-width must be positive, got " + headWidth);
@@ -80,6 +84,7 @@ public record TrainConfig(
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(keepLast >= 1, "--keep must be at least 1, got " + keepLast);
         require(mean != null && mean.length == 3 && std != null && std.length == 3, "mean and std need 3 values each");
+        require(classCrops >= 0 && classCrops <= 1, "--class-crops is a probability from 0 to 1, got " + classCrops);
         if (classWeights != null) {
             for (float w : classWeights) {
                 require(w >= 0 && Float.isFinite(w), "class weights must be finite numbers >= 0, got " + java.util.Arrays.toString(classWeights));
@@ -115,6 +120,7 @@ public record TrainConfig(
         b.warmup = warmup; b.ohem = ohem; b.large = large; b.headWidth = headWidth; b.init = init;
         b.evalEvery = evalEvery; b.checkpointEvery = checkpointEvery; b.keepLast = keepLast; b.seed = seed;
         b.threads = threads; b.loaderThreads = loaderThreads; b.mean = mean; b.std = std; b.classWeights = classWeights;
+        b.classCrops = classCrops;
         return b;
     }
 
@@ -144,6 +150,7 @@ public record TrainConfig(
         private float[] mean = {0.485f, 0.456f, 0.406f}; // ImageNet, as the reference when a dataset says nothing
         private float[] std = {0.229f, 0.224f, 0.225f};
         private float[] classWeights;
+        private double classCrops;
 
         private Builder() {}
 
@@ -170,11 +177,13 @@ public record TrainConfig(
         public Builder normalisation(float[] m, float[] s) { mean = m; std = s; return this; }
         /** Per-class loss weights; null for none. */
         public Builder classWeights(float[] w) { classWeights = w; return this; }
+        /** Probability that a crop is placed on a class (0: the reference's crops). */
+        public Builder classCrops(double p) { classCrops = p; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(preset, data, iters, batch, cropHeight, cropWidth, scaleMin, scaleMax, lr, weightDecay,
                     warmup != null ? warmup : Math.min(1000, iters / 5), ohem, large, headWidth, init, evalEvery,
-                    checkpointEvery, keepLast, seed, threads, loaderThreads, mean, std, classWeights);
+                    checkpointEvery, keepLast, seed, threads, loaderThreads, mean, std, classWeights, classCrops);
         }
     }
 
@@ -200,20 +209,22 @@ public record TrainConfig(
 
     /**
      * The augmentation of this run's training batches: its crop, scale range and normalisation,
-     * with colour jitter 0.4 (brightness, contrast and saturation, as the reference's recipe).
+     * with colour jitter 0.4 (brightness, contrast and saturation, as the reference's recipe), and
+     * crops placed on classes with probability {@code classCrops}.
      */
     public JointTransform.Params augmentation() {
-        return new JointTransform.Params(cropHeight, cropWidth, scaleMin, scaleMax, 0.4f, mean, std);
+        return new JointTransform.Params(cropHeight, cropWidth, scaleMin, scaleMax, 0.4f, mean, std, classCrops);
     }
 
     /** A readable multi-line description, printed at the start of a run. */
     public String describe() {
         return String.format(Locale.ROOT,
-                "preset %s, data %s%n  iterations %d, batch %d, crop %dx%d (HxW), scale %.2f..%.2f%n"
+                "preset %s, data %s%n  iterations %d, batch %d, crop %dx%d (HxW)%s, scale %.2f..%.2f%n"
                         + "  lr %.4g (heads x10), warmup %d then poly 0.9, weight decay %.1e, momentum 0.9, %s loss%n"
                         + "  model %s%s, start %s%n  eval every %s, checkpoint every %d (keep %d), seed %d, threads %d + %d loader%n"
                         + "  normalisation mean %s std %s%s",
-                preset, data, iters, batch, cropHeight, cropWidth, scaleMin, scaleMax, lr, warmup, weightDecay,
+                preset, data, iters, batch, cropHeight, cropWidth,
+                classCrops == 0 ? "" : String.format(Locale.ROOT, " placed on a class with p %.2f", classCrops), scaleMin, scaleMax, lr, warmup, weightDecay,
                 ohem ? "OHEM" : "cross-entropy", large ? "BiSeNetV2-Large" : "BiSeNetV2",
                 headWidth == 0 ? "" : " with a " + headWidth + "-wide head",
                 init == null ? "from scratch (paper initialisation)" : init,

@@ -123,4 +123,59 @@ class LoaderTest {
                 t -> t.getName().startsWith("bisenet-loader") && t.isAlive()), "no loader thread survives close()");
     }
 
+    @Test
+    void classCropsFindASmallObjectThatRandomCropsMiss() {
+        // 200x300 of class 0 with a 3x3 object of class 1 near a corner and an ignored band:
+        // a 32x32 window placed at random holds the object about 1.5% of the time
+        int h = 200, w = 300;
+        byte[] lab = new byte[h * w], rgb = new byte[3 * h * w];
+        for (int y = 0; y < 20; y++) {
+            java.util.Arrays.fill(lab, y * w, y * w + w, (byte) 255);
+        }
+        for (int y = 170; y < 173; y++) {
+            for (int x = 260; x < 263; x++) {
+                lab[y * w + x] = 1;
+            }
+        }
+        float[] mean = new float[3], std = {1, 1, 1};
+        int[] hits = new int[2];
+        for (double p : new double[] {0, 1}) {
+            JointTransform t = new JointTransform(new JointTransform.Params(32, 32, 0.75, 1.5, 0f, mean, std, p));
+            for (int seed = 0; seed < 400; seed++) {
+                byte[] out = new byte[32 * 32];
+                t.apply(h, w, rgb, lab, new SplittableRandom(seed), new float[3 * 32 * 32], out, 0);
+                for (byte b : out) {
+                    if (b == 1) {
+                        hits[(int) p]++;
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(hits[0] < 40, "random windows rarely hold the object: " + hits[0] + " of 400");
+        // two classes present, drawn uniformly: about half the class-placed windows are on the object
+        assertTrue(hits[1] > 150 && hits[1] < 250, "class-placed windows hold it about half the time: " + hits[1] + " of 400");
+    }
+
+    @Test
+    void classPixelDrawsPresentClassesUniformlyAndSkipsIgnore() {
+        byte[] lab = new byte[1000];
+        java.util.Arrays.fill(lab, (byte) 255);
+        java.util.Arrays.fill(lab, 0, 990, (byte) 3);
+        lab[995] = 7; // one pixel of class 7 among 990 of class 3
+        SplittableRandom rng = new SplittableRandom(1);
+        int sevens = 0;
+        for (int i = 0; i < 2000; i++) {
+            int at = JointTransform.classPixel(lab, lab.length, rng);
+            assertTrue(lab[at] == 3 || lab[at] == 7, "never an ignored pixel: " + at);
+            sevens += lab[at] == 7 ? 1 : 0;
+        }
+        assertTrue(sevens > 900 && sevens < 1100, "each present class half the time: " + sevens);
+        java.util.Arrays.fill(lab, (byte) 255);
+        assertEquals(-1, JointTransform.classPixel(lab, lab.length, rng), "all ignored: no pixel");
+        for (int k = 0; k < 200; k++) {
+            int off = JointTransform.windowOver(5, 40, 32, rng);
+            assertTrue(off >= 0 && off <= 5 && off + 32 > 5 && off + 32 <= 40, "window inside the extent over the pixel: " + off);
+        }
+    }
 }
