@@ -154,15 +154,7 @@ class DatasetLayoutTest {
         assertTrue(List.of(weights[1], weights[5], weights[9]).contains("1.0"), w.group(1));
         for (int c : new int[] {1, 5, 9}) assertTrue(Float.parseFloat(weights[c]) > 0, w.group(1));
         assertEquals("1.0", weights[0]);
-        try (var files = Files.walk(out)) {
-            assertTrue(files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
-                try {
-                    return Files.readString(f).contains("\"classWeights\"");
-                } catch (IOException e) {
-                    return false;
-                }
-            }), "a sidecar of the run stores the weights");
-        }
+        assertTrue(aSidecarHolds(out, Pattern.compile(Pattern.quote("\"classWeights\""))), "a sidecar of the run stores the weights");
         CliTest.Run other = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
                 "--resume", "--iters", "3", "--class-weights", "none");
         assertEquals(2, other.code(), other.out() + other.err());
@@ -186,15 +178,7 @@ class DatasetLayoutTest {
                 "--checkpoint-every", "2", "--class-crops", "0.5");
         assertEquals(0, train.code(), train.out() + train.err());
         assertTrue(train.out().contains("crop 64x64 (HxW) placed on a class with p 0.50"), train.out());
-        try (var files = Files.walk(out)) {
-            assertTrue(files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
-                try {
-                    return Pattern.compile("\"classCrops\"\\s*:\\s*0\\.5\\b").matcher(Files.readString(f)).find();
-                } catch (IOException e) {
-                    return false;
-                }
-            }), "a sidecar of the run stores the probability");
-        }
+        assertTrue(aSidecarHolds(out, Pattern.compile("\"classCrops\"\\s*:\\s*0\\.5\\b")), "a sidecar of the run stores the probability");
         CliTest.Run other = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
                 "--resume", "--iters", "3", "--class-crops", "0");
         assertEquals(2, other.code(), other.out() + other.err());
@@ -203,6 +187,19 @@ class DatasetLayoutTest {
                 "--resume", "--iters", "3");
         assertEquals(0, same.code(), same.out() + same.err());
         assertTrue(same.out().contains("placed on a class with p 0.50"), "the resumed run keeps its crops: " + same.out());
+    }
+
+    /** Whether a JSON file under the run folder {@code out} (a checkpoint's sidecar) holds {@code pattern}. */
+    private static boolean aSidecarHolds(Path out, Pattern pattern) throws IOException {
+        try (var files = Files.walk(out)) {
+            return files.filter(f -> f.toString().endsWith(".json")).anyMatch(f -> {
+                try {
+                    return pattern.matcher(Files.readString(f)).find();
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
     }
 
     @Test
