@@ -73,6 +73,11 @@ public final class TrainCommand implements Callable<Integer> {
         "classes a random window often misses (default 0: windows placed uniformly, as the reference)."})
     Double classCrops;
 
+    @Option(names = "--jitter", paramLabel = "J", description = {
+        "Colour jitter strength, 0 to 1: brightness, contrast and saturation each scaled by a factor drawn from",
+        "[1 - J, 1 + J] (default 0.4, the reference's recipe; 0 turns it off)."})
+    Double jitter;
+
     @Option(names = "--lr", description = "Base learning rate (heads get 10x).")
     Double lr;
 
@@ -293,6 +298,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (weightDecay != null) c.weightDecay(weightDecay);
         if (warmup != null) c.warmup(warmup);
         if (classCrops != null) c.classCrops(classCrops);
+        if (jitter != null) c.jitter(jitter);
         if (!loss.equals("ohem") && !loss.equals("ce")) throw new UserException("--loss is ohem or ce, got " + loss);
         if (headWidth != null) c.headWidth(headWidth);
         if (init != null) c.init(init.toString());
@@ -307,7 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** The stored config, with the options a resumed run may change. */
     private TrainConfig resumedConfig(TrainConfig c) {
         for (Object[] fixed : new Object[][] {{batch, c.batch(), "--batch"}, {lr, c.lr(), "--lr"}, {headWidth, c.modelHeadWidth(), "--head-width"},
-                {classCrops, c.classCrops(), "--class-crops"}}) {
+                {classCrops, c.classCrops(), "--class-crops"}, {jitter, c.jitter(), "--jitter"}}) {
             if (fixed[0] != null && !fixed[0].equals(fixed[1])) {
                 throw new UserException(fixed[2] + " " + fixed[0] + " differs from the run being resumed (" + fixed[1]
                         + "); a resumed run keeps its recipe (only --iters, --eval-every, --checkpoint-every, --keep,"

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bisenet.data.Datasets;
 import dev.bisenet.data.Preset;
 import dev.bisenet.data.SegDataset;
+import dev.bisenet.train.TrainConfig;
 import dev.bisenet.util.UserException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -187,6 +189,43 @@ class DatasetLayoutTest {
                 "--resume", "--iters", "3");
         assertEquals(0, same.code(), same.out() + same.err());
         assertTrue(same.out().contains("placed on a class with p 0.50"), "the resumed run keeps its crops: " + same.out());
+    }
+
+    @Test
+    void jitterIsCheckedStoredWithTheRunAndKeptOnResume() throws Exception {
+        Path root = twoImageCamvid(dir.resolve("camvid_jitter"));
+        Path out = dir.resolve("run_jitter");
+        CliTest.Run bad = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--iters", "2", "--batch", "2", "--crop", "64x64", "--head-width", "16", "--jitter", "-0.1");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("--jitter is a strength from 0 (off) to 1, got -0.1"), bad.err());
+        CliTest.Run train = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--iters", "2", "--batch", "2", "--crop", "64x64", "--head-width", "16", "--eval-every", "0",
+                "--checkpoint-every", "2", "--jitter", "0");
+        assertEquals(0, train.code(), train.out() + train.err());
+        assertTrue(train.out().contains("scale 0.75..2.00, no colour jitter"), train.out());
+        assertTrue(aSidecarHolds(out, Pattern.compile("\"jitter\"\\s*:\\s*0\\.0\\b")), "a sidecar of the run stores the strength");
+        CliTest.Run other = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3", "--jitter", "0.4");
+        assertEquals(2, other.code(), other.out() + other.err());
+        assertTrue(other.err().contains("--jitter 0.4 differs from the run being resumed (0.0)"), other.err());
+        CliTest.Run same = CliTest.run("train", "--preset", "camvid", "--data", root.toString(), "--out", out.toString(),
+                "--resume", "--iters", "3");
+        assertEquals(0, same.code(), same.out() + same.err());
+        assertTrue(same.out().contains("no colour jitter"), "the resumed run keeps its jitter: " + same.out());
+    }
+
+    @Test
+    void aRunStoredBeforeTheJitterOptionReadsAsTheReferencesJitter() {
+        TrainConfig c = TrainConfig.defaults("camvid").data("d").iters(10).jitter(0.25).build();
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode stored = json.valueToTree(c);
+        assertEquals(0.25, json.convertValue(stored, TrainConfig.class).jitter());
+        stored.remove("jitter");
+        TrainConfig old = json.convertValue(stored, TrainConfig.class);
+        assertEquals(TrainConfig.REFERENCE_JITTER, old.jitter());
+        assertEquals(0.4f, old.augmentation().jitter());
+        assertFalse(old.describe().contains("jitter"), "the reference's jitter is not called out: " + old.describe());
     }
 
     /** Whether a JSON file under the run folder {@code out} (a checkpoint's sidecar) holds {@code pattern}. */

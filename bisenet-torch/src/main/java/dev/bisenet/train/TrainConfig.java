@@ -40,6 +40,9 @@ import java.util.Locale;
  * @param classCrops probability that a training crop is placed on a class drawn uniformly among the
  *     sample's ({@code --class-crops}; 0, the reference's uniformly placed crops, and what configs
  *     stored before the option existed read as)
+ * @param jitter strength of the colour jitter ({@code --jitter}): brightness, contrast and saturation
+ *     each drawn from [max(0, 1 - j), 1 + j]; 0 turns it off. Null reads as the reference's 0.4 (what
+ *     configs stored before the option existed held)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TrainConfig(
@@ -67,7 +70,8 @@ public record TrainConfig(
         float[] mean,
         float[] std,
         float[] classWeights,
-        double classCrops) {
+        double classCrops,
+        Double jitter) {
 
     public TrainConfig {
         require(headWidth >= 0, "--head-width must be positive, got " + headWidth);
@@ -85,6 +89,11 @@ public record TrainConfig(
         require(keepLast >= 1, "--keep must be at least 1, got " + keepLast);
         require(mean != null && mean.length == 3 && std != null && std.length == 3, "mean and std need 3 values each");
         require(classCrops >= 0 && classCrops <= 1, "--class-crops is a probability from 0 to 1, got " + classCrops);
+        if (jitter == null) {
+            jitter = REFERENCE_JITTER;
+        }
+        require(jitter >= 0 && jitter <= 1, "--jitter is a strength from 0 (off) to 1, got " + jitter
+                + " (the reference's recipe uses 0.4)");
         if (classWeights != null) {
             for (float w : classWeights) {
                 require(w >= 0 && Float.isFinite(w), "class weights must be finite numbers >= 0, got " + java.util.Arrays.toString(classWeights));
@@ -120,7 +129,7 @@ public record TrainConfig(
         b.warmup = warmup; b.ohem = ohem; b.large = large; b.headWidth = headWidth; b.init = init;
         b.evalEvery = evalEvery; b.checkpointEvery = checkpointEvery; b.keepLast = keepLast; b.seed = seed;
         b.threads = threads; b.loaderThreads = loaderThreads; b.mean = mean; b.std = std; b.classWeights = classWeights;
-        b.classCrops = classCrops;
+        b.classCrops = classCrops; b.jitter = jitter;
         return b;
     }
 
@@ -151,6 +160,7 @@ public record TrainConfig(
         private float[] std = {0.229f, 0.224f, 0.225f};
         private float[] classWeights;
         private double classCrops;
+        private double jitter = REFERENCE_JITTER;
 
         private Builder() {}
 
@@ -179,13 +189,18 @@ public record TrainConfig(
         public Builder classWeights(float[] w) { classWeights = w; return this; }
         /** Probability that a crop is placed on a class (0: the reference's crops). */
         public Builder classCrops(double p) { classCrops = p; return this; }
+        /** Colour jitter strength (0.4, the reference's, unless set; 0: off). */
+        public Builder jitter(double j) { jitter = j; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(preset, data, iters, batch, cropHeight, cropWidth, scaleMin, scaleMax, lr, weightDecay,
                     warmup != null ? warmup : Math.min(1000, iters / 5), ohem, large, headWidth, init, evalEvery,
-                    checkpointEvery, keepLast, seed, threads, loaderThreads, mean, std, classWeights, classCrops);
+                    checkpointEvery, keepLast, seed, threads, loaderThreads, mean, std, classWeights, classCrops, jitter);
         }
     }
+
+    /** The reference's colour jitter: brightness, contrast and saturation each in [0.6, 1.4]. */
+    public static final double REFERENCE_JITTER = 0.4;
 
     private static void require(boolean ok, String message) {
         if (!ok) {
@@ -209,22 +224,23 @@ public record TrainConfig(
 
     /**
      * The augmentation of this run's training batches: its crop, scale range and normalisation,
-     * with colour jitter 0.4 (brightness, contrast and saturation, as the reference's recipe), and
-     * crops placed on classes with probability {@code classCrops}.
+     * with colour jitter of strength {@code jitter} (brightness, contrast and saturation; the
+     * reference's recipe has 0.4), and crops placed on classes with probability {@code classCrops}.
      */
     public JointTransform.Params augmentation() {
-        return new JointTransform.Params(cropHeight, cropWidth, scaleMin, scaleMax, 0.4f, mean, std, classCrops);
+        return new JointTransform.Params(cropHeight, cropWidth, scaleMin, scaleMax, jitter.floatValue(), mean, std, classCrops);
     }
 
     /** A readable multi-line description, printed at the start of a run. */
     public String describe() {
         return String.format(Locale.ROOT,
-                "preset %s, data %s%n  iterations %d, batch %d, crop %dx%d (HxW)%s, scale %.2f..%.2f%n"
+                "preset %s, data %s%n  iterations %d, batch %d, crop %dx%d (HxW)%s, scale %.2f..%.2f%s%n"
                         + "  lr %.4g (heads x10), warmup %d then poly 0.9, weight decay %.1e, momentum 0.9, %s loss%n"
                         + "  model %s%s, start %s%n  eval every %s, checkpoint every %d (keep %d), seed %d, threads %d + %d loader%n"
                         + "  normalisation mean %s std %s%s",
                 preset, data, iters, batch, cropHeight, cropWidth,
-                classCrops == 0 ? "" : String.format(Locale.ROOT, " placed on a class with p %.2f", classCrops), scaleMin, scaleMax, lr, warmup, weightDecay,
+                classCrops == 0 ? "" : String.format(Locale.ROOT, " placed on a class with p %.2f", classCrops), scaleMin, scaleMax,
+                jitter == REFERENCE_JITTER ? "" : jitter == 0 ? ", no colour jitter" : String.format(Locale.ROOT, ", colour jitter %.2f", jitter), lr, warmup, weightDecay,
                 ohem ? "OHEM" : "cross-entropy", large ? "BiSeNetV2-Large" : "BiSeNetV2",
                 headWidth == 0 ? "" : " with a " + headWidth + "-wide head",
                 init == null ? "from scratch (paper initialisation)" : init,
