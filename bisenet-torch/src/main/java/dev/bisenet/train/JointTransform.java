@@ -7,7 +7,9 @@ import java.util.SplittableRandom;
  * The reference's training augmentation, applied to an image and its labels together: random
  * scale (image bilinear, labels nearest), pad where the scaled image is smaller than the crop
  * (image black, labels ignore), random crop, horizontal flip with p = 0.5, colour jitter
- * (brightness, contrast, saturation), then normalisation into the batch buffer.
+ * (brightness, contrast, saturation; strength 0.4 in the reference, {@code --jitter}), then
+ * normalisation into the batch buffer. The jitter's factors are drawn after the crop's, scale's
+ * and flip's, so a run with another strength (or none) sees the same windows.
  *
  * <p>One addition of this project, off unless asked for ({@code --class-crops P}): with
  * probability P the crop is placed on a class instead of anywhere. A class is drawn uniformly
@@ -26,6 +28,8 @@ public final class JointTransform {
     /**
      * Augmentation settings.
      *
+     * @param jitter colour jitter strength j: brightness, contrast and saturation factors drawn
+     *     from [max(0, 1 - j), 1 + j]; 0 or less: none
      * @param classCrop probability, 0 to 1, that a crop is placed on a class drawn uniformly among
      *     the sample's (0: the reference's uniformly placed crops, with the same random draws)
      */
