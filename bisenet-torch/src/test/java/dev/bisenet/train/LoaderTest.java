@@ -99,6 +99,31 @@ class LoaderTest {
     }
 
     @Test
+    void jitterChangesColoursOnlyNotTheWindows() {
+        // a 40x60 gradient with labels by column: the same seed with and without jitter crops the same
+        // window (the jitter's draws come last), so labels match and only the colours differ
+        int h = 40, w = 60;
+        byte[] rgb = new byte[3 * h * w], lab = new byte[h * w];
+        for (int i = 0; i < h * w; i++) {
+            lab[i] = (byte) (i % w / 6);
+            for (int c = 0; c < 3; c++) rgb[3 * i + c] = (byte) (40 + (i % w) * 2 + c * 30 + i / w);
+        }
+        float[] mean = new float[3], std = {1, 1, 1};
+        JointTransform with = new JointTransform(new JointTransform.Params(32, 32, 0.75, 1.5, 0.4f, mean, std));
+        JointTransform without = new JointTransform(new JointTransform.Params(32, 32, 0.75, 1.5, 0f, mean, std));
+        int differ = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            float[] a = new float[3 * 32 * 32], b = new float[3 * 32 * 32];
+            byte[] la = new byte[32 * 32], lb = new byte[32 * 32];
+            with.apply(h, w, rgb, lab, new SplittableRandom(seed), a, la, 0);
+            without.apply(h, w, rgb, lab, new SplittableRandom(seed), b, lb, 0);
+            assertArrayEquals(la, lb, "seed " + seed + ": the same window with and without jitter");
+            if (!java.util.Arrays.equals(a, b)) differ++;
+        }
+        assertTrue(differ >= 9, "jitter 0.4 changes the colours: " + differ + " of 10");
+    }
+
+    @Test
     void batchesDependOnlyOnSeedAndIteration() throws Exception {
         SegDataset ds = encodedDataset(false, false);
         JointTransform.Params p = new JointTransform.Params(32, 64, 0.75, 1.5, 0.4f, new float[] {0.5f, 0.5f, 0.5f},
