@@ -100,12 +100,13 @@ class LoaderTest {
 
     @Test
     void jitterChangesColoursOnlyNotTheWindows() {
-        // a 40x60 gradient with labels by column: the same seed with and without jitter crops the same
-        // window (the jitter's draws come last), so labels match and only the colours differ
+        // a 40x60 gradient with labels by 8x6 block (row and column): the same seed with and without
+        // jitter crops the same window (the jitter's draws come last), so labels match and only the
+        // colours differ
         int h = 40, w = 60;
         byte[] rgb = new byte[3 * h * w], lab = new byte[h * w];
         for (int i = 0; i < h * w; i++) {
-            lab[i] = (byte) (i % w / 6);
+            lab[i] = (byte) (i / w / 8 * 10 + i % w / 6);
             for (int c = 0; c < 3; c++) rgb[3 * i + c] = (byte) (40 + (i % w) * 2 + c * 30 + i / w);
         }
         float[] mean = new float[3], std = {1, 1, 1};
